@@ -1,0 +1,76 @@
+//! Persistence of ewtp's aggregates. One trait per aggregate; each is implemented once in SQL
+//! (see `sql.rs`) and compiled for two typed backends, SQLite (the default) and PostgreSQL,
+//! each with its own migrations folder.
+
+mod backend;
+mod error;
+pub mod postgres;
+mod records;
+mod sql;
+pub mod sqlite;
+pub mod testing;
+
+pub use backend::{Backend, Database, ReadConn, Stores, WriteTx};
+pub use error::StoreError;
+pub use records::{ApiKey, IdempotencyRecord, KeyGrant, OrderQuery, OrderScope};
+
+use async_trait::async_trait;
+use trade::{Order, Party, Product, Role};
+
+pub type Result<T> = std::result::Result<T, StoreError>;
+
+/// Facts about the hub itself (its code, its name): checked at start so a data folder is never
+/// reused by another hub by mistake.
+#[async_trait]
+pub trait MetaStore {
+    async fn get_meta(&mut self, key: &str) -> Result<Option<String>>;
+    async fn put_meta(&mut self, key: &str, value: &str) -> Result<()>;
+}
+
+#[async_trait]
+pub trait PartyStore {
+    async fn insert_party(&mut self, party: &Party) -> Result<()>;
+    async fn get_party(&mut self, id: &str) -> Result<Option<Party>>;
+    async fn count_parties_with_role(&mut self, role: Role) -> Result<i64>;
+}
+
+#[async_trait]
+pub trait KeyStore {
+    async fn insert_key(&mut self, key: &ApiKey) -> Result<()>;
+    async fn get_key(&mut self, id: &str) -> Result<Option<ApiKey>>;
+    /// The party and role behind a token hash, whether or not the key is revoked.
+    async fn find_grant(&mut self, token_sha256: &str) -> Result<Option<KeyGrant>>;
+    /// Marks the key revoked; false when it was already revoked or does not exist.
+    async fn revoke_key(&mut self, id: &str, at_ms: i64) -> Result<bool>;
+    /// Keys not revoked, held by active parties of `role`.
+    async fn count_live_keys_for_role(&mut self, role: Role) -> Result<i64>;
+}
+
+#[async_trait]
+pub trait ProductStore {
+    /// Fails with [`StoreError::Conflict`] when the merchant already has the SKU.
+    async fn insert_product(&mut self, product: &Product) -> Result<()>;
+    async fn get_product(&mut self, merchant_id: &str, id: &str) -> Result<Option<Product>>;
+    async fn products_by_sku(&mut self, merchant_id: &str, skus: &[String]) -> Result<Vec<Product>>;
+    /// Newest first; `before_id` is the cursor.
+    async fn list_products(&mut self, merchant_id: &str, before_id: Option<&str>, limit: i64) -> Result<Vec<Product>>;
+    /// Writes `product` if the stored version is still `expected_version`; false otherwise.
+    async fn update_product(&mut self, product: &Product, expected_version: i64) -> Result<bool>;
+}
+
+#[async_trait]
+pub trait OrderStore {
+    /// Fails with [`StoreError::Conflict`] when the merchant already used the order number.
+    async fn insert_order(&mut self, order: &Order) -> Result<()>;
+    async fn get_order(&mut self, id: &str) -> Result<Option<Order>>;
+    async fn list_orders(&mut self, query: &OrderQuery) -> Result<Vec<Order>>;
+    async fn count_orders(&mut self) -> Result<i64>;
+}
+
+#[async_trait]
+pub trait IdempotencyStore {
+    async fn get_idempotency(&mut self, party_id: &str, key: &str) -> Result<Option<IdempotencyRecord>>;
+    async fn insert_idempotency(&mut self, record: &IdempotencyRecord) -> Result<()>;
+    /// Forgets records created before `before_ms`; returns how many.
+    async fn purge_idempotency(&mut self, before_ms: i64) -> Result<u64>;
+}

@@ -1,0 +1,55 @@
+//! Records that belong to the store rather than to the trade vocabulary.
+
+use trade::{OrderStatus, Role};
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ApiKey {
+    pub id: String,
+    pub party_id: String,
+    /// Hex SHA-256 of the token: the token itself is never stored.
+    pub token_sha256: String,
+    /// The first characters of the token, to recognise it in a list.
+    pub token_prefix: String,
+    pub created_at_ms: i64,
+    pub revoked_at_ms: Option<i64>,
+}
+
+/// What a bearer token grants.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct KeyGrant {
+    pub key_id: String,
+    pub party_id: String,
+    pub role: Role,
+    pub party_active: bool,
+    pub revoked: bool,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct IdempotencyRecord {
+    pub party_id: String,
+    pub key: String,
+    pub request_sha256: String,
+    pub status_code: u16,
+    pub response_body: String,
+    pub created_at_ms: i64,
+}
+
+/// Whose orders a query may see.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum OrderScope {
+    /// Operator: every order of the hub.
+    All,
+    /// A merchant or platform: the orders it is the merchant of or submitted.
+    Party(String),
+}
+
+#[derive(Clone, Debug)]
+pub struct OrderQuery {
+    pub scope: OrderScope,
+    pub status: Option<OrderStatus>,
+    pub created_from_ms: Option<i64>,
+    pub created_to_ms: Option<i64>,
+    /// Cursor: only orders with an id below this one (the list runs newest first).
+    pub before_id: Option<String>,
+    pub limit: i64,
+}

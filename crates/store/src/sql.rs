@@ -1,0 +1,453 @@
+//! The SQL of every store, written once. Both backends accept the same statements (`$n`
+//! placeholders, `ON CONFLICT`, integer minor units, millisecond times), so one macro expands
+//! the implementations for each typed connection: `SqliteConnection` and `PgConnection`.
+//! Where a backend ever needs different SQL, give the macro a parameter rather than forking it.
+
+macro_rules! impl_stores {
+    ($conn:ty, $db:ty, $row:ty) => {
+        use $crate::records::{ApiKey, IdempotencyRecord, KeyGrant, OrderQuery, OrderScope};
+        use $crate::{Result, StoreError};
+        use sqlx::Row;
+        use trade::order::{Buyer, BuyerIdType, Incoterm, OrderLine};
+        use trade::party::{Contact, PartyStatus};
+        use trade::{Country, Currency, HsCode, Order, OrderStatus, Party, Personal, Product, Role};
+
+        fn corrupt(table: &'static str, id: &str, detail: impl Into<String>) -> StoreError {
+            StoreError::Corrupt { table, id: id.to_string(), detail: detail.into() }
+        }
+
+        fn country(table: &'static str, id: &str, text: &str) -> Result<Country> {
+            Country::parse(text).map_err(|e| corrupt(table, id, e.to_string()))
+        }
+
+        fn currency(table: &'static str, id: &str, text: &str) -> Result<Currency> {
+            Currency::parse(text).map_err(|e| corrupt(table, id, e.to_string()))
+        }
+
+        fn hs_code(table: &'static str, id: &str, text: &str) -> Result<HsCode> {
+            HsCode::parse(text).map_err(|e| corrupt(table, id, e.to_string()))
+        }
+
+        fn party_from(row: &$row) -> Result<Party> {
+            let id: String = row.try_get("id")?;
+            let role: String = row.try_get("role")?;
+            let status: String = row.try_get("status")?;
+            Ok(Party {
+                role: Role::parse(&role).ok_or_else(|| corrupt("parties", &id, format!("role {role}")))?,
+                legal_name: row.try_get("legal_name")?,
+                country: country("parties", &id, &row.try_get::<String, _>("country")?)?,
+                registration_number: row.try_get("registration_number")?,
+                contact: Contact { name: row.try_get("contact_name")?, email: row.try_get("contact_email")?, phone: row.try_get("contact_phone")? },
+                status: PartyStatus::parse(&status).ok_or_else(|| corrupt("parties", &id, format!("status {status}")))?,
+                created_at_ms: row.try_get("created_at_ms")?,
+                id,
+            })
+        }
+
+        fn key_from(row: &$row) -> Result<ApiKey> {
+            Ok(ApiKey {
+                id: row.try_get("id")?,
+                party_id: row.try_get("party_id")?,
+                token_sha256: row.try_get("token_sha256")?,
+                token_prefix: row.try_get("token_prefix")?,
+                created_at_ms: row.try_get("created_at_ms")?,
+                revoked_at_ms: row.try_get("revoked_at_ms")?,
+            })
+        }
+
+        fn product_from(row: &$row) -> Result<Product> {
+            let id: String = row.try_get("id")?;
+            Ok(Product {
+                merchant_id: row.try_get("merchant_id")?,
+                sku: row.try_get("sku")?,
+                title: row.try_get("title")?,
+                hs_code: hs_code("products", &id, &row.try_get::<String, _>("hs_code")?)?,
+                origin: country("products", &id, &row.try_get::<String, _>("origin")?)?,
+                unit_price: row.try_get("unit_price")?,
+                currency: currency("products", &id, &row.try_get::<String, _>("currency")?)?,
+                net_weight_g: row.try_get("net_weight_g")?,
+                version: row.try_get("version")?,
+                created_at_ms: row.try_get("created_at_ms")?,
+                updated_at_ms: row.try_get("updated_at_ms")?,
+                id,
+            })
+        }
+
+        fn order_from(row: &$row, lines: Vec<OrderLine>) -> Result<Order> {
+            let id: String = row.try_get("id")?;
+            let status: String = row.try_get("status")?;
+            let id_type: String = row.try_get("buyer_id_type")?;
+            let incoterm: String = row.try_get("incoterm")?;
+            if lines.is_empty() {
+                return Err(corrupt("orders", &id, "no lines"));
+            }
+            Ok(Order {
+                merchant_id: row.try_get("merchant_id")?,
+                submitted_by: row.try_get("submitted_by")?,
+                order_no: row.try_get("order_no")?,
+                status: OrderStatus::parse(&status).ok_or_else(|| corrupt("orders", &id, format!("status {status}")))?,
+                buyer: Buyer {
+                    name: Personal::new(row.try_get::<String, _>("buyer_name")?),
+                    id_type: BuyerIdType::parse(&id_type).ok_or_else(|| corrupt("orders", &id, format!("id type {id_type}")))?,
+                    id_number: Personal::new(row.try_get::<String, _>("buyer_id_number")?),
+                    country: country("orders", &id, &row.try_get::<String, _>("buyer_country")?)?,
+                    address: Personal::new(row.try_get::<String, _>("buyer_address")?),
+                    phone: Personal::new(row.try_get::<String, _>("buyer_phone")?),
+                },
+                destination: country("orders", &id, &row.try_get::<String, _>("destination")?)?,
+                currency: currency("orders", &id, &row.try_get::<String, _>("currency")?)?,
+                lines,
+                goods_value: row.try_get("goods_value")?,
+                freight: row.try_get("freight")?,
+                insurance: row.try_get("insurance")?,
+                total: row.try_get("total")?,
+                incoterm: Incoterm::parse(&incoterm).ok_or_else(|| corrupt("orders", &id, format!("incoterm {incoterm}")))?,
+                created_at_ms: row.try_get("created_at_ms")?,
+                updated_at_ms: row.try_get("updated_at_ms")?,
+                id,
+            })
+        }
+
+        fn line_from(row: &$row) -> Result<(String, OrderLine)> {
+            let order_id: String = row.try_get("order_id")?;
+            let line_no: i64 = row.try_get("line_no")?;
+            let quantity: i64 = row.try_get("quantity")?;
+            let line = OrderLine {
+                line_no: u32::try_from(line_no).map_err(|_| corrupt("order_lines", &order_id, "line_no"))?,
+                product_id: row.try_get("product_id")?,
+                sku: row.try_get("sku")?,
+                hs_code: hs_code("order_lines", &order_id, &row.try_get::<String, _>("hs_code")?)?,
+                description: row.try_get("description")?,
+                origin: country("order_lines", &order_id, &row.try_get::<String, _>("origin")?)?,
+                quantity: u32::try_from(quantity).map_err(|_| corrupt("order_lines", &order_id, "quantity"))?,
+                unit_price: row.try_get("unit_price")?,
+                line_value: row.try_get("line_value")?,
+            };
+            Ok((order_id, line))
+        }
+
+        /// Loads the lines of `rows` and assembles the orders, keeping the rows' order.
+        async fn orders_with_lines(conn: &mut $conn, rows: Vec<$row>) -> Result<Vec<Order>> {
+            if rows.is_empty() {
+                return Ok(Vec::new());
+            }
+            let mut qb = sqlx::QueryBuilder::<$db>::new("SELECT * FROM order_lines WHERE order_id IN (");
+            let mut ids = qb.separated(", ");
+            for row in &rows {
+                ids.push_bind(row.try_get::<String, _>("id")?);
+            }
+            qb.push(") ORDER BY order_id, line_no");
+            let mut by_order: std::collections::HashMap<String, Vec<OrderLine>> = std::collections::HashMap::new();
+            for line_row in qb.build().fetch_all(&mut *conn).await? {
+                let (order_id, line) = line_from(&line_row)?;
+                by_order.entry(order_id).or_default().push(line);
+            }
+            rows.iter()
+                .map(|row| {
+                    let id: String = row.try_get("id")?;
+                    order_from(row, by_order.remove(&id).unwrap_or_default())
+                })
+                .collect()
+        }
+
+        #[async_trait::async_trait]
+        impl $crate::backend::Savepoints for $conn {
+            async fn savepoint(&mut self) -> Result<()> {
+                sqlx::query("SAVEPOINT cmd").execute(&mut *self).await?;
+                Ok(())
+            }
+            async fn rollback_to_savepoint(&mut self) -> Result<()> {
+                sqlx::query("ROLLBACK TO SAVEPOINT cmd").execute(&mut *self).await?;
+                Ok(())
+            }
+            async fn release_savepoint(&mut self) -> Result<()> {
+                sqlx::query("RELEASE SAVEPOINT cmd").execute(&mut *self).await?;
+                Ok(())
+            }
+        }
+
+        #[async_trait::async_trait]
+        impl $crate::MetaStore for $conn {
+            async fn get_meta(&mut self, key: &str) -> Result<Option<String>> {
+                Ok(sqlx::query_scalar("SELECT value FROM hub_meta WHERE key = $1").bind(key).fetch_optional(&mut *self).await?)
+            }
+            async fn put_meta(&mut self, key: &str, value: &str) -> Result<()> {
+                sqlx::query("INSERT INTO hub_meta (key, value) VALUES ($1, $2) ON CONFLICT (key) DO UPDATE SET value = excluded.value")
+                    .bind(key)
+                    .bind(value)
+                    .execute(&mut *self)
+                    .await?;
+                Ok(())
+            }
+        }
+
+        #[async_trait::async_trait]
+        impl $crate::PartyStore for $conn {
+            async fn insert_party(&mut self, p: &Party) -> Result<()> {
+                sqlx::query(
+                    "INSERT INTO parties (id, role, legal_name, country, registration_number, contact_name, contact_email, contact_phone, status, created_at_ms)
+                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
+                )
+                .bind(&p.id)
+                .bind(p.role.as_str())
+                .bind(&p.legal_name)
+                .bind(p.country.code())
+                .bind(&p.registration_number)
+                .bind(&p.contact.name)
+                .bind(&p.contact.email)
+                .bind(&p.contact.phone)
+                .bind(p.status.as_str())
+                .bind(p.created_at_ms)
+                .execute(&mut *self)
+                .await?;
+                Ok(())
+            }
+            async fn get_party(&mut self, id: &str) -> Result<Option<Party>> {
+                let row = sqlx::query("SELECT * FROM parties WHERE id = $1").bind(id).fetch_optional(&mut *self).await?;
+                row.as_ref().map(party_from).transpose()
+            }
+            async fn count_parties_with_role(&mut self, role: Role) -> Result<i64> {
+                Ok(sqlx::query_scalar("SELECT COUNT(*) FROM parties WHERE role = $1").bind(role.as_str()).fetch_one(&mut *self).await?)
+            }
+        }
+
+        #[async_trait::async_trait]
+        impl $crate::KeyStore for $conn {
+            async fn insert_key(&mut self, k: &ApiKey) -> Result<()> {
+                sqlx::query("INSERT INTO api_keys (id, party_id, token_sha256, token_prefix, created_at_ms, revoked_at_ms) VALUES ($1, $2, $3, $4, $5, $6)")
+                    .bind(&k.id)
+                    .bind(&k.party_id)
+                    .bind(&k.token_sha256)
+                    .bind(&k.token_prefix)
+                    .bind(k.created_at_ms)
+                    .bind(k.revoked_at_ms)
+                    .execute(&mut *self)
+                    .await?;
+                Ok(())
+            }
+            async fn get_key(&mut self, id: &str) -> Result<Option<ApiKey>> {
+                let row = sqlx::query("SELECT * FROM api_keys WHERE id = $1").bind(id).fetch_optional(&mut *self).await?;
+                row.as_ref().map(key_from).transpose()
+            }
+            async fn find_grant(&mut self, token_sha256: &str) -> Result<Option<KeyGrant>> {
+                let row = sqlx::query(
+                    "SELECT k.id AS key_id, k.party_id, k.revoked_at_ms, p.role, p.status
+                     FROM api_keys k JOIN parties p ON p.id = k.party_id WHERE k.token_sha256 = $1",
+                )
+                .bind(token_sha256)
+                .fetch_optional(&mut *self)
+                .await?;
+                let Some(row) = row else { return Ok(None) };
+                let key_id: String = row.try_get("key_id")?;
+                let role: String = row.try_get("role")?;
+                let status: String = row.try_get("status")?;
+                Ok(Some(KeyGrant {
+                    role: Role::parse(&role).ok_or_else(|| corrupt("parties", &key_id, format!("role {role}")))?,
+                    party_id: row.try_get("party_id")?,
+                    party_active: status == PartyStatus::Active.as_str(),
+                    revoked: row.try_get::<Option<i64>, _>("revoked_at_ms")?.is_some(),
+                    key_id,
+                }))
+            }
+            async fn revoke_key(&mut self, id: &str, at_ms: i64) -> Result<bool> {
+                let done = sqlx::query("UPDATE api_keys SET revoked_at_ms = $1 WHERE id = $2 AND revoked_at_ms IS NULL").bind(at_ms).bind(id).execute(&mut *self).await?;
+                Ok(done.rows_affected() == 1)
+            }
+            async fn count_live_keys_for_role(&mut self, role: Role) -> Result<i64> {
+                Ok(sqlx::query_scalar(
+                    "SELECT COUNT(*) FROM api_keys k JOIN parties p ON p.id = k.party_id
+                     WHERE p.role = $1 AND p.status = 'active' AND k.revoked_at_ms IS NULL",
+                )
+                .bind(role.as_str())
+                .fetch_one(&mut *self)
+                .await?)
+            }
+        }
+
+        #[async_trait::async_trait]
+        impl $crate::ProductStore for $conn {
+            async fn insert_product(&mut self, p: &Product) -> Result<()> {
+                sqlx::query(
+                    "INSERT INTO products (id, merchant_id, sku, title, hs_code, origin, unit_price, currency, net_weight_g, version, created_at_ms, updated_at_ms)
+                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)",
+                )
+                .bind(&p.id)
+                .bind(&p.merchant_id)
+                .bind(&p.sku)
+                .bind(&p.title)
+                .bind(p.hs_code.as_str())
+                .bind(p.origin.code())
+                .bind(p.unit_price)
+                .bind(p.currency.code())
+                .bind(p.net_weight_g)
+                .bind(p.version)
+                .bind(p.created_at_ms)
+                .bind(p.updated_at_ms)
+                .execute(&mut *self)
+                .await?;
+                Ok(())
+            }
+            async fn get_product(&mut self, merchant_id: &str, id: &str) -> Result<Option<Product>> {
+                let row = sqlx::query("SELECT * FROM products WHERE id = $1 AND merchant_id = $2").bind(id).bind(merchant_id).fetch_optional(&mut *self).await?;
+                row.as_ref().map(product_from).transpose()
+            }
+            async fn products_by_sku(&mut self, merchant_id: &str, skus: &[String]) -> Result<Vec<Product>> {
+                if skus.is_empty() {
+                    return Ok(Vec::new());
+                }
+                let mut qb = sqlx::QueryBuilder::<$db>::new("SELECT * FROM products WHERE merchant_id = ");
+                qb.push_bind(merchant_id.to_string()).push(" AND sku IN (");
+                let mut list = qb.separated(", ");
+                for sku in skus {
+                    list.push_bind(sku.clone());
+                }
+                qb.push(")");
+                qb.build().fetch_all(&mut *self).await?.iter().map(product_from).collect()
+            }
+            async fn list_products(&mut self, merchant_id: &str, before_id: Option<&str>, limit: i64) -> Result<Vec<Product>> {
+                let rows = sqlx::query("SELECT * FROM products WHERE merchant_id = $1 AND ($2 IS NULL OR id < $2) ORDER BY id DESC LIMIT $3")
+                    .bind(merchant_id)
+                    .bind(before_id)
+                    .bind(limit)
+                    .fetch_all(&mut *self)
+                    .await?;
+                rows.iter().map(product_from).collect()
+            }
+            async fn update_product(&mut self, p: &Product, expected_version: i64) -> Result<bool> {
+                let done = sqlx::query(
+                    "UPDATE products SET title = $1, hs_code = $2, origin = $3, unit_price = $4, currency = $5, net_weight_g = $6, version = $7, updated_at_ms = $8
+                     WHERE id = $9 AND merchant_id = $10 AND version = $11",
+                )
+                .bind(&p.title)
+                .bind(p.hs_code.as_str())
+                .bind(p.origin.code())
+                .bind(p.unit_price)
+                .bind(p.currency.code())
+                .bind(p.net_weight_g)
+                .bind(p.version)
+                .bind(p.updated_at_ms)
+                .bind(&p.id)
+                .bind(&p.merchant_id)
+                .bind(expected_version)
+                .execute(&mut *self)
+                .await?;
+                Ok(done.rows_affected() == 1)
+            }
+        }
+
+        #[async_trait::async_trait]
+        impl $crate::OrderStore for $conn {
+            async fn insert_order(&mut self, o: &Order) -> Result<()> {
+                sqlx::query(
+                    "INSERT INTO orders (id, merchant_id, submitted_by, order_no, status, buyer_name, buyer_id_type, buyer_id_number, buyer_country,
+                        buyer_address, buyer_phone, destination, currency, goods_value, freight, insurance, total, incoterm, created_at_ms, updated_at_ms)
+                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20)",
+                )
+                .bind(&o.id)
+                .bind(&o.merchant_id)
+                .bind(&o.submitted_by)
+                .bind(&o.order_no)
+                .bind(o.status.as_str())
+                .bind(o.buyer.name.expose())
+                .bind(o.buyer.id_type.as_str())
+                .bind(o.buyer.id_number.expose())
+                .bind(o.buyer.country.code())
+                .bind(o.buyer.address.expose())
+                .bind(o.buyer.phone.expose())
+                .bind(o.destination.code())
+                .bind(o.currency.code())
+                .bind(o.goods_value)
+                .bind(o.freight)
+                .bind(o.insurance)
+                .bind(o.total)
+                .bind(o.incoterm.as_str())
+                .bind(o.created_at_ms)
+                .bind(o.updated_at_ms)
+                .execute(&mut *self)
+                .await?;
+                let mut qb = sqlx::QueryBuilder::<$db>::new(
+                    "INSERT INTO order_lines (order_id, line_no, product_id, sku, hs_code, description, origin, quantity, unit_price, line_value) ",
+                );
+                qb.push_values(&o.lines, |mut b, l| {
+                    b.push_bind(o.id.clone())
+                        .push_bind(l.line_no as i64)
+                        .push_bind(l.product_id.clone())
+                        .push_bind(l.sku.clone())
+                        .push_bind(l.hs_code.as_str().to_string())
+                        .push_bind(l.description.clone())
+                        .push_bind(l.origin.code().to_string())
+                        .push_bind(l.quantity as i64)
+                        .push_bind(l.unit_price)
+                        .push_bind(l.line_value);
+                });
+                qb.build().execute(&mut *self).await?;
+                Ok(())
+            }
+            async fn get_order(&mut self, id: &str) -> Result<Option<Order>> {
+                let Some(row) = sqlx::query("SELECT * FROM orders WHERE id = $1").bind(id).fetch_optional(&mut *self).await? else {
+                    return Ok(None);
+                };
+                Ok(orders_with_lines(self, vec![row]).await?.pop())
+            }
+            async fn list_orders(&mut self, q: &OrderQuery) -> Result<Vec<Order>> {
+                let mut qb = sqlx::QueryBuilder::<$db>::new("SELECT * FROM orders WHERE 1 = 1");
+                if let OrderScope::Party(party) = &q.scope {
+                    qb.push(" AND (merchant_id = ").push_bind(party.clone()).push(" OR submitted_by = ").push_bind(party.clone()).push(")");
+                }
+                if let Some(status) = q.status {
+                    qb.push(" AND status = ").push_bind(status.as_str());
+                }
+                if let Some(from) = q.created_from_ms {
+                    qb.push(" AND created_at_ms >= ").push_bind(from);
+                }
+                if let Some(to) = q.created_to_ms {
+                    qb.push(" AND created_at_ms < ").push_bind(to);
+                }
+                if let Some(before) = &q.before_id {
+                    qb.push(" AND id < ").push_bind(before.clone());
+                }
+                qb.push(" ORDER BY id DESC LIMIT ").push_bind(q.limit);
+                let rows = qb.build().fetch_all(&mut *self).await?;
+                orders_with_lines(self, rows).await
+            }
+            async fn count_orders(&mut self) -> Result<i64> {
+                Ok(sqlx::query_scalar("SELECT COUNT(*) FROM orders").fetch_one(&mut *self).await?)
+            }
+        }
+
+        #[async_trait::async_trait]
+        impl $crate::IdempotencyStore for $conn {
+            async fn get_idempotency(&mut self, party_id: &str, key: &str) -> Result<Option<IdempotencyRecord>> {
+                let row = sqlx::query("SELECT * FROM idempotency_keys WHERE party_id = $1 AND idem_key = $2").bind(party_id).bind(key).fetch_optional(&mut *self).await?;
+                let Some(row) = row else { return Ok(None) };
+                let status: i64 = row.try_get("status_code")?;
+                Ok(Some(IdempotencyRecord {
+                    party_id: row.try_get("party_id")?,
+                    key: row.try_get("idem_key")?,
+                    request_sha256: row.try_get("request_sha256")?,
+                    status_code: u16::try_from(status).map_err(|_| corrupt("idempotency_keys", key, "status"))?,
+                    response_body: row.try_get("response_body")?,
+                    created_at_ms: row.try_get("created_at_ms")?,
+                }))
+            }
+            async fn insert_idempotency(&mut self, r: &IdempotencyRecord) -> Result<()> {
+                sqlx::query("INSERT INTO idempotency_keys (party_id, idem_key, request_sha256, status_code, response_body, created_at_ms) VALUES ($1, $2, $3, $4, $5, $6)")
+                    .bind(&r.party_id)
+                    .bind(&r.key)
+                    .bind(&r.request_sha256)
+                    .bind(r.status_code as i64)
+                    .bind(&r.response_body)
+                    .bind(r.created_at_ms)
+                    .execute(&mut *self)
+                    .await?;
+                Ok(())
+            }
+            async fn purge_idempotency(&mut self, before_ms: i64) -> Result<u64> {
+                let done = sqlx::query("DELETE FROM idempotency_keys WHERE created_at_ms < $1").bind(before_ms).execute(&mut *self).await?;
+                Ok(done.rows_affected())
+            }
+        }
+    };
+}
+
+pub(crate) use impl_stores;

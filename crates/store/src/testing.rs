@@ -1,0 +1,70 @@
+//! Support for the backend-agnostic test suites (this crate's and the hub's): a fresh, isolated
+//! database per test on SQLite always, and on PostgreSQL when `EWTP_TEST_DATABASE_URL` is set.
+
+use crate::{Database, Result, StoreError};
+use sqlx::Connection;
+use std::sync::Arc;
+
+pub const DATABASE_URL_VAR: &str = "EWTP_TEST_DATABASE_URL";
+
+/// One isolated database for one test. Keep it alive for the test's duration.
+pub struct TestDb {
+    pub db: Arc<dyn Database>,
+    pub name: &'static str,
+    _dir: Option<tempfile::TempDir>,
+    pg_cleanup: Option<(String, String)>,
+}
+
+impl TestDb {
+    pub async fn sqlite() -> Result<TestDb> {
+        let dir = tempfile::tempdir().map_err(|e| StoreError::Config(e.to_string()))?;
+        let db = crate::sqlite::open(&dir.path().join("test.db"), 4).await?;
+        Ok(TestDb { db, name: "sqlite", _dir: Some(dir), pg_cleanup: None })
+    }
+
+    /// A fresh schema in the PostgreSQL named by `EWTP_TEST_DATABASE_URL`, or `None` when the
+    /// variable is unset. In CI (`CI` set) the variable is required: its absence is an error.
+    pub async fn postgres() -> Result<Option<TestDb>> {
+        let Ok(url) = std::env::var(DATABASE_URL_VAR) else {
+            if std::env::var("CI").is_ok() {
+                return Err(StoreError::Config(format!("{DATABASE_URL_VAR} must be set in CI")));
+            }
+            return Ok(None);
+        };
+        let schema = format!("ewtp_test_{}", random_suffix());
+        let mut conn = sqlx::PgConnection::connect(&url).await?;
+        sqlx::query(&format!("CREATE SCHEMA {schema}")).execute(&mut conn).await?;
+        conn.close().await?;
+        let db = crate::postgres::open(crate::postgres::options(&url)?, Some(&schema), 4).await?;
+        Ok(Some(TestDb { db, name: "postgres", _dir: None, pg_cleanup: Some((url, schema)) }))
+    }
+
+    /// Every backend this run can test: SQLite, then PostgreSQL when configured. Prints one line
+    /// when PostgreSQL is skipped, so a run never hides that it tested only one backend.
+    pub async fn all() -> Result<Vec<TestDb>> {
+        let mut all = vec![TestDb::sqlite().await?];
+        match TestDb::postgres().await? {
+            Some(pg) => all.push(pg),
+            None => println!("PostgreSQL half did not run: set {DATABASE_URL_VAR}=postgres://… to run it"),
+        }
+        Ok(all)
+    }
+
+    /// Closes the pools and drops the PostgreSQL schema. Call at the end of a passing test;
+    /// a failing test leaves its schema behind for inspection.
+    pub async fn finish(self) -> Result<()> {
+        self.db.close().await;
+        if let Some((url, schema)) = &self.pg_cleanup {
+            let mut conn = sqlx::PgConnection::connect(url).await?;
+            sqlx::query(&format!("DROP SCHEMA {schema} CASCADE")).execute(&mut conn).await?;
+            conn.close().await?;
+        }
+        Ok(())
+    }
+}
+
+fn random_suffix() -> String {
+    let mut bytes = [0u8; 8];
+    getrandom::getrandom(&mut bytes).expect("the OS random source");
+    hex::encode(bytes)
+}
