@@ -1,1 +1,17 @@
+//! The ewtp hub: the imperative shell around the pure crates. HTTP API (axum), bearer-key auth,
+//! the single-writer engine with group commit, metrics, and the OpenAPI document.
 
+pub mod auth;
+pub mod clock;
+pub mod config;
+pub mod engine;
+pub mod extract;
+pub mod metrics;
+pub mod problem;
+pub mod routes;
+pub mod server;
+pub mod state;
+pub mod views;
+
+pub use config::HubConfig;
+pub use server::{start, start_on, Hub, HubError, OPERATOR_KEY_FILE};

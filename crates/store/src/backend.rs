@@ -27,8 +27,14 @@ pub trait Savepoints {
 }
 
 /// Every aggregate store, as one object the engine and the readers can use.
-pub trait Stores: MetaStore + PartyStore + KeyStore + ProductStore + OrderStore + IdempotencyStore + Send {}
-impl<T> Stores for T where T: MetaStore + PartyStore + KeyStore + ProductStore + OrderStore + IdempotencyStore + Send {}
+pub trait Stores:
+    MetaStore + PartyStore + KeyStore + ProductStore + OrderStore + IdempotencyStore + Send
+{
+}
+impl<T> Stores for T where
+    T: MetaStore + PartyStore + KeyStore + ProductStore + OrderStore + IdempotencyStore + Send
+{
+}
 
 /// One write transaction. Dropping it without `commit` rolls it back.
 #[async_trait]

@@ -9,7 +9,11 @@ pub enum StoreError {
     Migrate(#[from] sqlx::migrate::MigrateError),
     /// A stored row that no longer decodes into the domain type: a bug or a hand edit.
     #[error("stored row {table}/{id} is corrupt: {detail}")]
-    Corrupt { table: &'static str, id: String, detail: String },
+    Corrupt {
+        table: &'static str,
+        id: String,
+        detail: String,
+    },
     #[error("{0}")]
     Config(String),
 }
@@ -17,7 +21,9 @@ pub enum StoreError {
 impl From<sqlx::Error> for StoreError {
     fn from(e: sqlx::Error) -> Self {
         match &e {
-            sqlx::Error::Database(db) if db.is_unique_violation() => StoreError::Conflict { detail: db.message().to_string() },
+            sqlx::Error::Database(db) if db.is_unique_violation() => StoreError::Conflict {
+                detail: db.message().to_string(),
+            },
             _ => StoreError::Database(e),
         }
     }

@@ -51,9 +51,15 @@ pub trait ProductStore {
     /// Fails with [`StoreError::Conflict`] when the merchant already has the SKU.
     async fn insert_product(&mut self, product: &Product) -> Result<()>;
     async fn get_product(&mut self, merchant_id: &str, id: &str) -> Result<Option<Product>>;
-    async fn products_by_sku(&mut self, merchant_id: &str, skus: &[String]) -> Result<Vec<Product>>;
+    async fn products_by_sku(&mut self, merchant_id: &str, skus: &[String])
+        -> Result<Vec<Product>>;
     /// Newest first; `before_id` is the cursor.
-    async fn list_products(&mut self, merchant_id: &str, before_id: Option<&str>, limit: i64) -> Result<Vec<Product>>;
+    async fn list_products(
+        &mut self,
+        merchant_id: &str,
+        before_id: Option<&str>,
+        limit: i64,
+    ) -> Result<Vec<Product>>;
     /// Writes `product` if the stored version is still `expected_version`; false otherwise.
     async fn update_product(&mut self, product: &Product, expected_version: i64) -> Result<bool>;
 }
@@ -69,7 +75,11 @@ pub trait OrderStore {
 
 #[async_trait]
 pub trait IdempotencyStore {
-    async fn get_idempotency(&mut self, party_id: &str, key: &str) -> Result<Option<IdempotencyRecord>>;
+    async fn get_idempotency(
+        &mut self,
+        party_id: &str,
+        key: &str,
+    ) -> Result<Option<IdempotencyRecord>>;
     async fn insert_idempotency(&mut self, record: &IdempotencyRecord) -> Result<()>;
     /// Forgets records created before `before_ms`; returns how many.
     async fn purge_idempotency(&mut self, before_ms: i64) -> Result<u64>;

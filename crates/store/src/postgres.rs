@@ -15,11 +15,16 @@ mod stores {
 static MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/postgres");
 
 pub fn options(url: &str) -> Result<PgConnectOptions> {
-    PgConnectOptions::from_str(url).map_err(|e| StoreError::Config(format!("invalid PostgreSQL URL: {e}")))
+    PgConnectOptions::from_str(url)
+        .map_err(|e| StoreError::Config(format!("invalid PostgreSQL URL: {e}")))
 }
 
 /// Connects, optionally inside `schema` (created by the caller), and migrates.
-pub async fn open(options: PgConnectOptions, schema: Option<&str>, readers: u32) -> Result<Arc<dyn Database>> {
+pub async fn open(
+    options: PgConnectOptions,
+    schema: Option<&str>,
+    readers: u32,
+) -> Result<Arc<dyn Database>> {
     let options = match schema {
         Some(s) => options.options([("search_path", s)]),
         None => options,
@@ -31,6 +36,14 @@ pub async fn open(options: PgConnectOptions, schema: Option<&str>, readers: u32)
         .connect_with(options.clone())
         .await?;
     MIGRATIONS.run(&writer).await?;
-    let readers = PgPoolOptions::new().max_connections(readers.max(1)).acquire_timeout(Duration::from_secs(10)).connect_with(options).await?;
-    Ok(Arc::new(Pools { writer, readers, backend: Backend::Postgres }))
+    let readers = PgPoolOptions::new()
+        .max_connections(readers.max(1))
+        .acquire_timeout(Duration::from_secs(10))
+        .connect_with(options)
+        .await?;
+    Ok(Arc::new(Pools {
+        writer,
+        readers,
+        backend: Backend::Postgres,
+    }))
 }

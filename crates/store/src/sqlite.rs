@@ -9,7 +9,11 @@ use std::sync::Arc;
 use std::time::Duration;
 
 mod stores {
-    crate::sql::impl_stores!(sqlx::SqliteConnection, sqlx::Sqlite, sqlx::sqlite::SqliteRow);
+    crate::sql::impl_stores!(
+        sqlx::SqliteConnection,
+        sqlx::Sqlite,
+        sqlx::sqlite::SqliteRow
+    );
 }
 
 static MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/sqlite");
@@ -35,5 +39,9 @@ pub async fn open(path: &Path, readers: u32) -> Result<Arc<dyn Database>> {
         .max_connections(readers.max(1))
         .connect_with(base.read_only(true))
         .await?;
-    Ok(Arc::new(Pools { writer, readers, backend: Backend::Sqlite }))
+    Ok(Arc::new(Pools {
+        writer,
+        readers,
+        backend: Backend::Sqlite,
+    }))
 }

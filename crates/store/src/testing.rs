@@ -19,7 +19,12 @@ impl TestDb {
     pub async fn sqlite() -> Result<TestDb> {
         let dir = tempfile::tempdir().map_err(|e| StoreError::Config(e.to_string()))?;
         let db = crate::sqlite::open(&dir.path().join("test.db"), 4).await?;
-        Ok(TestDb { db, name: "sqlite", _dir: Some(dir), pg_cleanup: None })
+        Ok(TestDb {
+            db,
+            name: "sqlite",
+            _dir: Some(dir),
+            pg_cleanup: None,
+        })
     }
 
     /// A fresh schema in the PostgreSQL named by `EWTP_TEST_DATABASE_URL`, or `None` when the
@@ -27,16 +32,25 @@ impl TestDb {
     pub async fn postgres() -> Result<Option<TestDb>> {
         let Ok(url) = std::env::var(DATABASE_URL_VAR) else {
             if std::env::var("CI").is_ok() {
-                return Err(StoreError::Config(format!("{DATABASE_URL_VAR} must be set in CI")));
+                return Err(StoreError::Config(format!(
+                    "{DATABASE_URL_VAR} must be set in CI"
+                )));
             }
             return Ok(None);
         };
         let schema = format!("ewtp_test_{}", random_suffix());
         let mut conn = sqlx::PgConnection::connect(&url).await?;
-        sqlx::query(&format!("CREATE SCHEMA {schema}")).execute(&mut conn).await?;
+        sqlx::query(&format!("CREATE SCHEMA {schema}"))
+            .execute(&mut conn)
+            .await?;
         conn.close().await?;
         let db = crate::postgres::open(crate::postgres::options(&url)?, Some(&schema), 4).await?;
-        Ok(Some(TestDb { db, name: "postgres", _dir: None, pg_cleanup: Some((url, schema)) }))
+        Ok(Some(TestDb {
+            db,
+            name: "postgres",
+            _dir: None,
+            pg_cleanup: Some((url, schema)),
+        }))
     }
 
     /// Every backend this run can test: SQLite, then PostgreSQL when configured. Prints one line
@@ -45,7 +59,9 @@ impl TestDb {
         let mut all = vec![TestDb::sqlite().await?];
         match TestDb::postgres().await? {
             Some(pg) => all.push(pg),
-            None => println!("PostgreSQL half did not run: set {DATABASE_URL_VAR}=postgres://… to run it"),
+            None => println!(
+                "PostgreSQL half did not run: set {DATABASE_URL_VAR}=postgres://… to run it"
+            ),
         }
         Ok(all)
     }
@@ -56,7 +72,9 @@ impl TestDb {
         self.db.close().await;
         if let Some((url, schema)) = &self.pg_cleanup {
             let mut conn = sqlx::PgConnection::connect(url).await?;
-            sqlx::query(&format!("DROP SCHEMA {schema} CASCADE")).execute(&mut conn).await?;
+            sqlx::query(&format!("DROP SCHEMA {schema} CASCADE"))
+                .execute(&mut conn)
+                .await?;
             conn.close().await?;
         }
         Ok(())

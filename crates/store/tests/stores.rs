@@ -47,7 +47,14 @@ fn product(id: &str, merchant: &str, sku: &str) -> Product {
     .unwrap()
 }
 
-fn order(id: &str, merchant: &str, submitter: &str, order_no: Option<&str>, now_ms: i64, catalog: &HashMap<String, Product>) -> Order {
+fn order(
+    id: &str,
+    merchant: &str,
+    submitter: &str,
+    order_no: Option<&str>,
+    now_ms: i64,
+    catalog: &HashMap<String, Product>,
+) -> Order {
     OrderDraft {
         merchant_id: None,
         order_no: order_no.map(String::from),
@@ -62,20 +69,40 @@ fn order(id: &str, merchant: &str, submitter: &str, order_no: Option<&str>, now_
         destination: Some("CN".into()),
         currency: Some("MYR".into()),
         lines: Some(vec![
-            LineDraft { sku: Some("SKU-1".into()), quantity: Some(3), ..Default::default() },
-            LineDraft { hs_code: Some("330499".into()), description: Some("Face cream".into()), origin: Some("FR".into()), quantity: Some(1), unit_price: Some("120.00".into()), ..Default::default() },
+            LineDraft {
+                sku: Some("SKU-1".into()),
+                quantity: Some(3),
+                ..Default::default()
+            },
+            LineDraft {
+                hs_code: Some("330499".into()),
+                description: Some("Face cream".into()),
+                origin: Some("FR".into()),
+                quantity: Some(1),
+                unit_price: Some("120.00".into()),
+                ..Default::default()
+            },
         ]),
         freight: Some("25.00".into()),
         insurance: Some("1.50".into()),
         incoterm: Some("DDP".into()),
     }
-    .validate(Submission { id: id.into(), merchant_id: merchant.into(), submitted_by: submitter.into(), now_ms, catalog })
+    .validate(Submission {
+        id: id.into(),
+        merchant_id: merchant.into(),
+        submitted_by: submitter.into(),
+        now_ms,
+        catalog,
+    })
     .unwrap()
 }
 
 async fn for_each_backend<F>(test: F)
 where
-    F: for<'a> Fn(&'a mut dyn WriteTx, &'a mut dyn Stores) -> std::pin::Pin<Box<dyn std::future::Future<Output = ()> + Send + 'a>>,
+    F: for<'a> Fn(
+        &'a mut dyn WriteTx,
+        &'a mut dyn Stores,
+    ) -> std::pin::Pin<Box<dyn std::future::Future<Output = ()> + Send + 'a>>,
 {
     for tdb in TestDb::all().await.unwrap() {
         println!("backend: {}", tdb.name);
@@ -95,26 +122,88 @@ async fn parties_and_keys() {
         Box::pin(async move {
             let op = party("pty_OP", "operator");
             tx.stores().insert_party(&op).await.unwrap();
-            assert_eq!(tx.stores().get_party("pty_OP").await.unwrap(), Some(op.clone()));
+            assert_eq!(
+                tx.stores().get_party("pty_OP").await.unwrap(),
+                Some(op.clone())
+            );
             assert_eq!(tx.stores().get_party("pty_NONE").await.unwrap(), None);
-            assert_eq!(tx.stores().count_parties_with_role(trade::Role::Operator).await.unwrap(), 1);
+            assert_eq!(
+                tx.stores()
+                    .count_parties_with_role(trade::Role::Operator)
+                    .await
+                    .unwrap(),
+                1
+            );
             assert_conflict!(tx, tx.stores().insert_party(&op).await);
 
-            let key = ApiKey { id: "key_1".into(), party_id: op.id.clone(), token_sha256: "ab".repeat(32), token_prefix: "ewtp_ab".into(), created_at_ms: 5, revoked_at_ms: None };
+            let key = ApiKey {
+                id: "key_1".into(),
+                party_id: op.id.clone(),
+                token_sha256: "ab".repeat(32),
+                token_prefix: "ewtp_ab".into(),
+                created_at_ms: 5,
+                revoked_at_ms: None,
+            };
             tx.stores().insert_key(&key).await.unwrap();
-            let grant = tx.stores().find_grant(&key.token_sha256).await.unwrap().unwrap();
-            assert_eq!((grant.party_id.as_str(), grant.role, grant.revoked, grant.party_active), ("pty_OP", trade::Role::Operator, false, true));
-            assert_eq!(tx.stores().count_live_keys_for_role(trade::Role::Operator).await.unwrap(), 1);
+            let grant = tx
+                .stores()
+                .find_grant(&key.token_sha256)
+                .await
+                .unwrap()
+                .unwrap();
+            assert_eq!(
+                (
+                    grant.party_id.as_str(),
+                    grant.role,
+                    grant.revoked,
+                    grant.party_active
+                ),
+                ("pty_OP", trade::Role::Operator, false, true)
+            );
+            assert_eq!(
+                tx.stores()
+                    .count_live_keys_for_role(trade::Role::Operator)
+                    .await
+                    .unwrap(),
+                1
+            );
             assert!(tx.stores().revoke_key("key_1", 9).await.unwrap());
-            assert!(!tx.stores().revoke_key("key_1", 10).await.unwrap(), "revoking twice reports it");
-            assert!(tx.stores().find_grant(&key.token_sha256).await.unwrap().unwrap().revoked);
-            assert_eq!(tx.stores().get_key("key_1").await.unwrap().unwrap().revoked_at_ms, Some(9));
-            assert_eq!(tx.stores().count_live_keys_for_role(trade::Role::Operator).await.unwrap(), 0);
+            assert!(
+                !tx.stores().revoke_key("key_1", 10).await.unwrap(),
+                "revoking twice reports it"
+            );
+            assert!(
+                tx.stores()
+                    .find_grant(&key.token_sha256)
+                    .await
+                    .unwrap()
+                    .unwrap()
+                    .revoked
+            );
+            assert_eq!(
+                tx.stores()
+                    .get_key("key_1")
+                    .await
+                    .unwrap()
+                    .unwrap()
+                    .revoked_at_ms,
+                Some(9)
+            );
+            assert_eq!(
+                tx.stores()
+                    .count_live_keys_for_role(trade::Role::Operator)
+                    .await
+                    .unwrap(),
+                0
+            );
             assert_eq!(tx.stores().find_grant("00").await.unwrap(), None);
 
             tx.stores().put_meta("hub_code", "MY-KUL").await.unwrap();
             tx.stores().put_meta("hub_code", "MY-KUL").await.unwrap();
-            assert_eq!(tx.stores().get_meta("hub_code").await.unwrap().as_deref(), Some("MY-KUL"));
+            assert_eq!(
+                tx.stores().get_meta("hub_code").await.unwrap().as_deref(),
+                Some("MY-KUL")
+            );
             assert_eq!(tx.stores().get_meta("nothing").await.unwrap(), None);
         })
     })
@@ -125,30 +214,79 @@ async fn parties_and_keys() {
 async fn products_unique_per_merchant_and_versioned() {
     for_each_backend(|tx, _r| {
         Box::pin(async move {
-            tx.stores().insert_party(&party("pty_M1", "merchant")).await.unwrap();
-            tx.stores().insert_party(&party("pty_M2", "merchant")).await.unwrap();
+            tx.stores()
+                .insert_party(&party("pty_M1", "merchant"))
+                .await
+                .unwrap();
+            tx.stores()
+                .insert_party(&party("pty_M2", "merchant"))
+                .await
+                .unwrap();
             let p1 = product("prd_01", "pty_M1", "SKU-1");
             tx.stores().insert_product(&p1).await.unwrap();
-            assert_conflict!(tx, tx.stores().insert_product(&product("prd_02", "pty_M1", "SKU-1")).await);
-            tx.stores().insert_product(&product("prd_03", "pty_M2", "SKU-1")).await.unwrap();
-            tx.stores().insert_product(&product("prd_04", "pty_M1", "SKU-2")).await.unwrap();
+            assert_conflict!(
+                tx,
+                tx.stores()
+                    .insert_product(&product("prd_02", "pty_M1", "SKU-1"))
+                    .await
+            );
+            tx.stores()
+                .insert_product(&product("prd_03", "pty_M2", "SKU-1"))
+                .await
+                .unwrap();
+            tx.stores()
+                .insert_product(&product("prd_04", "pty_M1", "SKU-2"))
+                .await
+                .unwrap();
 
-            assert_eq!(tx.stores().get_product("pty_M1", "prd_01").await.unwrap(), Some(p1.clone()));
-            assert_eq!(tx.stores().get_product("pty_M2", "prd_01").await.unwrap(), None, "another merchant's product is invisible");
-            let by_sku = tx.stores().products_by_sku("pty_M1", &["SKU-1".into(), "SKU-9".into()]).await.unwrap();
+            assert_eq!(
+                tx.stores().get_product("pty_M1", "prd_01").await.unwrap(),
+                Some(p1.clone())
+            );
+            assert_eq!(
+                tx.stores().get_product("pty_M2", "prd_01").await.unwrap(),
+                None,
+                "another merchant's product is invisible"
+            );
+            let by_sku = tx
+                .stores()
+                .products_by_sku("pty_M1", &["SKU-1".into(), "SKU-9".into()])
+                .await
+                .unwrap();
             assert_eq!(by_sku, vec![p1.clone()]);
 
             let page1 = tx.stores().list_products("pty_M1", None, 1).await.unwrap();
-            assert_eq!(page1.iter().map(|p| p.id.as_str()).collect::<Vec<_>>(), vec!["prd_04"]);
-            let page2 = tx.stores().list_products("pty_M1", Some("prd_04"), 10).await.unwrap();
-            assert_eq!(page2.iter().map(|p| p.id.as_str()).collect::<Vec<_>>(), vec!["prd_01"]);
+            assert_eq!(
+                page1.iter().map(|p| p.id.as_str()).collect::<Vec<_>>(),
+                vec!["prd_04"]
+            );
+            let page2 = tx
+                .stores()
+                .list_products("pty_M1", Some("prd_04"), 10)
+                .await
+                .unwrap();
+            assert_eq!(
+                page2.iter().map(|p| p.id.as_str()).collect::<Vec<_>>(),
+                vec!["prd_01"]
+            );
 
             let mut next = p1.clone();
             next.unit_price = 7990;
             next.version = 2;
             assert!(tx.stores().update_product(&next, 1).await.unwrap());
-            assert!(!tx.stores().update_product(&next, 1).await.unwrap(), "a stale version is refused");
-            assert_eq!(tx.stores().get_product("pty_M1", "prd_01").await.unwrap().unwrap().unit_price, 7990);
+            assert!(
+                !tx.stores().update_product(&next, 1).await.unwrap(),
+                "a stale version is refused"
+            );
+            assert_eq!(
+                tx.stores()
+                    .get_product("pty_M1", "prd_01")
+                    .await
+                    .unwrap()
+                    .unwrap()
+                    .unit_price,
+                7990
+            );
         })
     })
     .await;
@@ -158,9 +296,18 @@ async fn products_unique_per_merchant_and_versioned() {
 async fn orders_round_trip_exactly_and_list_by_scope() {
     for_each_backend(|tx, r| {
         Box::pin(async move {
-            tx.stores().insert_party(&party("pty_M1", "merchant")).await.unwrap();
-            tx.stores().insert_party(&party("pty_M2", "merchant")).await.unwrap();
-            tx.stores().insert_party(&party("pty_PL", "platform")).await.unwrap();
+            tx.stores()
+                .insert_party(&party("pty_M1", "merchant"))
+                .await
+                .unwrap();
+            tx.stores()
+                .insert_party(&party("pty_M2", "merchant"))
+                .await
+                .unwrap();
+            tx.stores()
+                .insert_party(&party("pty_PL", "platform"))
+                .await
+                .unwrap();
             let p = product("prd_01", "pty_M1", "SKU-1");
             tx.stores().insert_product(&p).await.unwrap();
             let catalog = HashMap::from([("SKU-1".to_string(), p)]);
@@ -174,26 +321,95 @@ async fn orders_round_trip_exactly_and_list_by_scope() {
             for o in [&o1, &o2, &o3, &o4] {
                 tx.stores().insert_order(o).await.unwrap();
             }
-            assert_conflict!(tx, tx.stores().insert_order(&order("ord_05", "pty_M1", "pty_M1", Some("SO-1"), 50_000, &catalog)).await, "order numbers are unique per merchant");
-            tx.stores().insert_order(&order("ord_06", "pty_M2", "pty_M2", Some("SO-1"), 60_000, &m2_catalog)).await.unwrap();
+            assert_conflict!(
+                tx,
+                tx.stores()
+                    .insert_order(&order(
+                        "ord_05",
+                        "pty_M1",
+                        "pty_M1",
+                        Some("SO-1"),
+                        50_000,
+                        &catalog
+                    ))
+                    .await,
+                "order numbers are unique per merchant"
+            );
+            tx.stores()
+                .insert_order(&order(
+                    "ord_06",
+                    "pty_M2",
+                    "pty_M2",
+                    Some("SO-1"),
+                    60_000,
+                    &m2_catalog,
+                ))
+                .await
+                .unwrap();
 
             let back = tx.stores().get_order("ord_01").await.unwrap().unwrap();
-            assert_eq!(back, o1, "every field, personal data and money included, comes back as written");
+            assert_eq!(
+                back, o1,
+                "every field, personal data and money included, comes back as written"
+            );
             assert_eq!(back.total, back.goods_value + back.freight + back.insurance);
             assert_eq!(back.lines.len(), 2);
             assert_eq!(tx.stores().get_order("ord_99").await.unwrap(), None);
-            assert_eq!(r.get_order("ord_01").await.unwrap(), None, "uncommitted writes are not visible to readers");
+            assert_eq!(
+                r.get_order("ord_01").await.unwrap(),
+                None,
+                "uncommitted writes are not visible to readers"
+            );
 
-            let q = |scope, before: Option<&str>, limit| OrderQuery { scope, status: None, created_from_ms: None, created_to_ms: None, before_id: before.map(String::from), limit };
+            let q = |scope, before: Option<&str>, limit| OrderQuery {
+                scope,
+                status: None,
+                created_from_ms: None,
+                created_to_ms: None,
+                before_id: before.map(String::from),
+                limit,
+            };
             let ids = |v: Vec<Order>| v.into_iter().map(|o| o.id).collect::<Vec<_>>();
-            assert_eq!(ids(tx.stores().list_orders(&q(OrderScope::Party("pty_M1".into()), None, 10)).await.unwrap()), vec!["ord_04", "ord_02", "ord_01"]);
-            assert_eq!(ids(tx.stores().list_orders(&q(OrderScope::Party("pty_PL".into()), None, 10)).await.unwrap()), vec!["ord_04", "ord_02"]);
-            assert_eq!(ids(tx.stores().list_orders(&q(OrderScope::Party("pty_M1".into()), Some("ord_04"), 1)).await.unwrap()), vec!["ord_02"]);
-            assert_eq!(ids(tx.stores().list_orders(&q(OrderScope::All, None, 100)).await.unwrap()).len(), 5);
+            assert_eq!(
+                ids(tx
+                    .stores()
+                    .list_orders(&q(OrderScope::Party("pty_M1".into()), None, 10))
+                    .await
+                    .unwrap()),
+                vec!["ord_04", "ord_02", "ord_01"]
+            );
+            assert_eq!(
+                ids(tx
+                    .stores()
+                    .list_orders(&q(OrderScope::Party("pty_PL".into()), None, 10))
+                    .await
+                    .unwrap()),
+                vec!["ord_04", "ord_02"]
+            );
+            assert_eq!(
+                ids(tx
+                    .stores()
+                    .list_orders(&q(OrderScope::Party("pty_M1".into()), Some("ord_04"), 1))
+                    .await
+                    .unwrap()),
+                vec!["ord_02"]
+            );
+            assert_eq!(
+                ids(tx
+                    .stores()
+                    .list_orders(&q(OrderScope::All, None, 100))
+                    .await
+                    .unwrap())
+                .len(),
+                5
+            );
             let mut ranged = q(OrderScope::All, None, 100);
             ranged.created_from_ms = Some(20_000);
             ranged.created_to_ms = Some(40_000);
-            assert_eq!(ids(tx.stores().list_orders(&ranged).await.unwrap()), vec!["ord_03", "ord_02"]);
+            assert_eq!(
+                ids(tx.stores().list_orders(&ranged).await.unwrap()),
+                vec!["ord_03", "ord_02"]
+            );
             ranged.status = Some(OrderStatus::Released);
             assert!(tx.stores().list_orders(&ranged).await.unwrap().is_empty());
             assert_eq!(tx.stores().count_orders().await.unwrap(), 5);
@@ -206,15 +422,44 @@ async fn orders_round_trip_exactly_and_list_by_scope() {
 async fn idempotency_records_and_purge() {
     for_each_backend(|tx, _r| {
         Box::pin(async move {
-            let rec = IdempotencyRecord { party_id: "pty_A".into(), key: "k-1".into(), request_sha256: "ff".repeat(32), status_code: 201, response_body: "{\"id\":1}".into(), created_at_ms: 100 };
+            let rec = IdempotencyRecord {
+                party_id: "pty_A".into(),
+                key: "k-1".into(),
+                request_sha256: "ff".repeat(32),
+                status_code: 201,
+                response_body: "{\"id\":1}".into(),
+                created_at_ms: 100,
+            };
             tx.stores().insert_idempotency(&rec).await.unwrap();
             assert_conflict!(tx, tx.stores().insert_idempotency(&rec).await);
-            assert_eq!(tx.stores().get_idempotency("pty_A", "k-1").await.unwrap(), Some(rec.clone()));
-            assert_eq!(tx.stores().get_idempotency("pty_B", "k-1").await.unwrap(), None, "keys are scoped per party");
-            tx.stores().insert_idempotency(&IdempotencyRecord { key: "k-2".into(), created_at_ms: 500, ..rec.clone() }).await.unwrap();
+            assert_eq!(
+                tx.stores().get_idempotency("pty_A", "k-1").await.unwrap(),
+                Some(rec.clone())
+            );
+            assert_eq!(
+                tx.stores().get_idempotency("pty_B", "k-1").await.unwrap(),
+                None,
+                "keys are scoped per party"
+            );
+            tx.stores()
+                .insert_idempotency(&IdempotencyRecord {
+                    key: "k-2".into(),
+                    created_at_ms: 500,
+                    ..rec.clone()
+                })
+                .await
+                .unwrap();
             assert_eq!(tx.stores().purge_idempotency(200).await.unwrap(), 1);
-            assert_eq!(tx.stores().get_idempotency("pty_A", "k-1").await.unwrap(), None);
-            assert!(tx.stores().get_idempotency("pty_A", "k-2").await.unwrap().is_some());
+            assert_eq!(
+                tx.stores().get_idempotency("pty_A", "k-1").await.unwrap(),
+                None
+            );
+            assert!(tx
+                .stores()
+                .get_idempotency("pty_A", "k-2")
+                .await
+                .unwrap()
+                .is_some());
         })
     })
     .await;
@@ -224,18 +469,43 @@ async fn idempotency_records_and_purge() {
 async fn savepoints_undo_one_command_only() {
     for tdb in TestDb::all().await.unwrap() {
         let mut tx = tdb.db.begin().await.unwrap();
-        tx.stores().insert_party(&party("pty_A", "merchant")).await.unwrap();
+        tx.stores()
+            .insert_party(&party("pty_A", "merchant"))
+            .await
+            .unwrap();
         tx.savepoint().await.unwrap();
-        tx.stores().insert_party(&party("pty_B", "merchant")).await.unwrap();
-        assert!(tx.stores().insert_party(&party("pty_A", "merchant")).await.is_err());
+        tx.stores()
+            .insert_party(&party("pty_B", "merchant"))
+            .await
+            .unwrap();
+        assert!(tx
+            .stores()
+            .insert_party(&party("pty_A", "merchant"))
+            .await
+            .is_err());
         tx.rollback_to_savepoint().await.unwrap();
         tx.release_savepoint().await.unwrap();
-        tx.stores().insert_party(&party("pty_C", "merchant")).await.unwrap();
+        tx.stores()
+            .insert_party(&party("pty_C", "merchant"))
+            .await
+            .unwrap();
         tx.commit().await.unwrap();
         let mut r = tdb.db.read().await.unwrap();
-        assert!(r.stores().get_party("pty_A").await.unwrap().is_some(), "{}", tdb.name);
-        assert!(r.stores().get_party("pty_B").await.unwrap().is_none(), "{}: undone with its command", tdb.name);
-        assert!(r.stores().get_party("pty_C").await.unwrap().is_some(), "{}", tdb.name);
+        assert!(
+            r.stores().get_party("pty_A").await.unwrap().is_some(),
+            "{}",
+            tdb.name
+        );
+        assert!(
+            r.stores().get_party("pty_B").await.unwrap().is_none(),
+            "{}: undone with its command",
+            tdb.name
+        );
+        assert!(
+            r.stores().get_party("pty_C").await.unwrap().is_some(),
+            "{}",
+            tdb.name
+        );
         drop(r);
         tdb.finish().await.unwrap();
     }
@@ -248,7 +518,10 @@ async fn reopening_keeps_data_and_migrations_are_idempotent() {
     {
         let db = store::sqlite::open(&path, 2).await.unwrap();
         let mut tx = db.begin().await.unwrap();
-        tx.stores().insert_party(&party("pty_A", "merchant")).await.unwrap();
+        tx.stores()
+            .insert_party(&party("pty_A", "merchant"))
+            .await
+            .unwrap();
         tx.commit().await.unwrap();
         db.close().await;
     }

@@ -15,7 +15,11 @@ pub fn parse_scaled(text: &str, digits: u8, max: i64) -> Result<i64, DecimalErro
     debug_assert!(digits <= 6);
     if let Some(rest) = text.strip_prefix('-') {
         let numeric = !rest.is_empty() && rest.bytes().all(|b| b.is_ascii_digit() || b == b'.');
-        return Err(if numeric { DecimalError::Negative } else { DecimalError::Malformed });
+        return Err(if numeric {
+            DecimalError::Negative
+        } else {
+            DecimalError::Malformed
+        });
     }
     let (whole, fraction) = text.split_once('.').unwrap_or((text, ""));
     let digits_only = |s: &str| s.bytes().all(|b| b.is_ascii_digit());
@@ -33,8 +37,16 @@ pub fn parse_scaled(text: &str, digits: u8, max: i64) -> Result<i64, DecimalErro
     if whole.len() > 18 {
         return Err(DecimalError::TooLarge);
     }
-    let whole: i64 = if whole.is_empty() { 0 } else { whole.parse().map_err(|_| DecimalError::TooLarge)? };
-    let frac: i64 = if fraction.is_empty() { 0 } else { fraction.parse().map_err(|_| DecimalError::Malformed)? };
+    let whole: i64 = if whole.is_empty() {
+        0
+    } else {
+        whole.parse().map_err(|_| DecimalError::TooLarge)?
+    };
+    let frac: i64 = if fraction.is_empty() {
+        0
+    } else {
+        fraction.parse().map_err(|_| DecimalError::Malformed)?
+    };
     let frac = frac * 10i64.pow((digits as usize - fraction.len()) as u32);
     whole
         .checked_mul(10i64.pow(digits as u32))
@@ -51,7 +63,12 @@ pub fn format_scaled(value: i64, digits: u8) -> String {
     let scale = 10u64.pow(digits as u32);
     let sign = if value < 0 { "-" } else { "" };
     let abs = value.unsigned_abs();
-    format!("{sign}{}.{:0width$}", abs / scale, abs % scale, width = digits as usize)
+    format!(
+        "{sign}{}.{:0width$}",
+        abs / scale,
+        abs % scale,
+        width = digits as usize
+    )
 }
 
 #[cfg(test)]
@@ -62,7 +79,10 @@ mod tests {
     fn grams_from_kilograms() {
         assert_eq!(parse_scaled("0.250", 3, i64::MAX), Ok(250));
         assert_eq!(parse_scaled("2", 3, i64::MAX), Ok(2000));
-        assert_eq!(parse_scaled("0.0001", 3, i64::MAX), Err(DecimalError::TooPrecise));
+        assert_eq!(
+            parse_scaled("0.0001", 3, i64::MAX),
+            Err(DecimalError::TooPrecise)
+        );
         assert_eq!(format_scaled(250, 3), "0.250");
         assert_eq!(parse_scaled("5", 0, 4), Err(DecimalError::TooLarge));
     }

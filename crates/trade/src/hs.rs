@@ -21,7 +21,10 @@ impl HsCode {
     /// Accepts `610910`, `6109.10` or `6109 10 00 10`; keeps only the digits.
     pub fn parse(text: &str) -> Result<HsCode, HsCodeError> {
         let shape = || HsCodeError::Shape(text.to_string());
-        if !text.bytes().all(|b| b.is_ascii_digit() || b == b'.' || b == b' ') {
+        if !text
+            .bytes()
+            .all(|b| b.is_ascii_digit() || b == b'.' || b == b' ')
+        {
             return Err(shape());
         }
         let digits: String = text.chars().filter(|c| c.is_ascii_digit()).collect();
@@ -75,19 +78,44 @@ mod tests {
     fn accepts_six_to_ten_digits_with_separators() {
         assert_eq!(HsCode::parse("610910").unwrap().as_str(), "610910");
         assert_eq!(HsCode::parse("6109.10").unwrap().as_str(), "610910");
-        assert_eq!(HsCode::parse("8517.13.00.00").unwrap().as_str(), "8517130000");
+        assert_eq!(
+            HsCode::parse("8517.13.00.00").unwrap().as_str(),
+            "8517130000"
+        );
         assert_eq!(HsCode::parse("3304 99 00").unwrap().as_str(), "33049900");
         assert_eq!(HsCode::parse("0101210000").unwrap().chapter(), 1);
     }
 
     #[test]
     fn refuses_bad_shapes_and_unknown_chapters() {
-        for bad in ["61091", "61091000001", "6109-10", "abcdef", "", "６１０９１０"] {
-            assert!(matches!(HsCode::parse(bad), Err(HsCodeError::Shape(_))), "{bad}");
+        for bad in [
+            "61091",
+            "61091000001",
+            "6109-10",
+            "abcdef",
+            "",
+            "６１０９１０",
+        ] {
+            assert!(
+                matches!(HsCode::parse(bad), Err(HsCodeError::Shape(_))),
+                "{bad}"
+            );
         }
-        assert!(matches!(HsCode::parse("000000"), Err(HsCodeError::Chapter(_, 0))));
-        assert!(matches!(HsCode::parse("770000"), Err(HsCodeError::Chapter(_, 77))));
-        assert!(matches!(HsCode::parse("980100"), Err(HsCodeError::Chapter(_, 98))));
-        assert!(matches!(HsCode::parse("610010"), Err(HsCodeError::Heading(_))));
+        assert!(matches!(
+            HsCode::parse("000000"),
+            Err(HsCodeError::Chapter(_, 0))
+        ));
+        assert!(matches!(
+            HsCode::parse("770000"),
+            Err(HsCodeError::Chapter(_, 77))
+        ));
+        assert!(matches!(
+            HsCode::parse("980100"),
+            Err(HsCodeError::Chapter(_, 98))
+        ));
+        assert!(matches!(
+            HsCode::parse("610010"),
+            Err(HsCodeError::Heading(_))
+        ));
     }
 }

@@ -67,10 +67,15 @@ pub fn encode(kind: IdKind, ms: u64, entropy: u128) -> String {
 
 /// True when `text` is a well-formed id of `kind`. Used to answer 404 early for ids that cannot exist.
 pub fn is_valid(kind: IdKind, text: &str) -> bool {
-    let Some(body) = text.strip_prefix(kind.prefix()).and_then(|r| r.strip_prefix('_')) else {
+    let Some(body) = text
+        .strip_prefix(kind.prefix())
+        .and_then(|r| r.strip_prefix('_'))
+    else {
         return false;
     };
-    body.len() == BODY_LEN && body.bytes().all(|b| CROCKFORD.contains(&b)) && body.as_bytes()[0] <= b'7'
+    body.len() == BODY_LEN
+        && body.bytes().all(|b| CROCKFORD.contains(&b))
+        && body.as_bytes()[0] <= b'7'
 }
 
 #[cfg(test)]

@@ -12,38 +12,180 @@ pub struct Currency {
 /// Active ISO 4217 codes with their minor unit (digits after the decimal point).
 /// Funds, precious metals and testing codes (XAU, XTS, XXX…) are left out: nobody pays a parcel in them.
 const CURRENCIES: &[(&str, u8)] = &[
-    ("AED", 2), ("AFN", 2), ("ALL", 2), ("AMD", 2), ("ANG", 2), ("AOA", 2), ("ARS", 2), ("AUD", 2),
-    ("AWG", 2), ("AZN", 2), ("BAM", 2), ("BBD", 2), ("BDT", 2), ("BGN", 2), ("BHD", 3), ("BIF", 0),
-    ("BMD", 2), ("BND", 2), ("BOB", 2), ("BRL", 2), ("BSD", 2), ("BTN", 2), ("BWP", 2), ("BYN", 2),
-    ("BZD", 2), ("CAD", 2), ("CDF", 2), ("CHF", 2), ("CLP", 0), ("CNY", 2), ("COP", 2), ("CRC", 2),
-    ("CUP", 2), ("CVE", 2), ("CZK", 2), ("DJF", 0), ("DKK", 2), ("DOP", 2), ("DZD", 2), ("EGP", 2),
-    ("ERN", 2), ("ETB", 2), ("EUR", 2), ("FJD", 2), ("FKP", 2), ("GBP", 2), ("GEL", 2), ("GHS", 2),
-    ("GIP", 2), ("GMD", 2), ("GNF", 0), ("GTQ", 2), ("GYD", 2), ("HKD", 2), ("HNL", 2), ("HTG", 2),
-    ("HUF", 2), ("IDR", 2), ("ILS", 2), ("INR", 2), ("IQD", 3), ("IRR", 2), ("ISK", 0), ("JMD", 2),
-    ("JOD", 3), ("JPY", 0), ("KES", 2), ("KGS", 2), ("KHR", 2), ("KMF", 0), ("KPW", 2), ("KRW", 0),
-    ("KWD", 3), ("KYD", 2), ("KZT", 2), ("LAK", 2), ("LBP", 2), ("LKR", 2), ("LRD", 2), ("LSL", 2),
-    ("LYD", 3), ("MAD", 2), ("MDL", 2), ("MGA", 2), ("MKD", 2), ("MMK", 2), ("MNT", 2), ("MOP", 2),
-    ("MRU", 2), ("MUR", 2), ("MVR", 2), ("MWK", 2), ("MXN", 2), ("MYR", 2), ("MZN", 2), ("NAD", 2),
-    ("NGN", 2), ("NIO", 2), ("NOK", 2), ("NPR", 2), ("NZD", 2), ("OMR", 3), ("PAB", 2), ("PEN", 2),
-    ("PGK", 2), ("PHP", 2), ("PKR", 2), ("PLN", 2), ("PYG", 0), ("QAR", 2), ("RON", 2), ("RSD", 2),
-    ("RUB", 2), ("RWF", 0), ("SAR", 2), ("SBD", 2), ("SCR", 2), ("SDG", 2), ("SEK", 2), ("SGD", 2),
-    ("SHP", 2), ("SLE", 2), ("SOS", 2), ("SRD", 2), ("SSP", 2), ("STN", 2), ("SVC", 2), ("SYP", 2),
-    ("SZL", 2), ("THB", 2), ("TJS", 2), ("TMT", 2), ("TND", 3), ("TOP", 2), ("TRY", 2), ("TTD", 2),
-    ("TWD", 2), ("TZS", 2), ("UAH", 2), ("UGX", 0), ("USD", 2), ("UYU", 2), ("UZS", 2), ("VES", 2),
-    ("VND", 0), ("VUV", 0), ("WST", 2), ("XAF", 0), ("XCD", 2), ("XCG", 2), ("XOF", 0), ("XPF", 0),
-    ("YER", 2), ("ZAR", 2), ("ZMW", 2), ("ZWG", 2),
+    ("AED", 2),
+    ("AFN", 2),
+    ("ALL", 2),
+    ("AMD", 2),
+    ("ANG", 2),
+    ("AOA", 2),
+    ("ARS", 2),
+    ("AUD", 2),
+    ("AWG", 2),
+    ("AZN", 2),
+    ("BAM", 2),
+    ("BBD", 2),
+    ("BDT", 2),
+    ("BGN", 2),
+    ("BHD", 3),
+    ("BIF", 0),
+    ("BMD", 2),
+    ("BND", 2),
+    ("BOB", 2),
+    ("BRL", 2),
+    ("BSD", 2),
+    ("BTN", 2),
+    ("BWP", 2),
+    ("BYN", 2),
+    ("BZD", 2),
+    ("CAD", 2),
+    ("CDF", 2),
+    ("CHF", 2),
+    ("CLP", 0),
+    ("CNY", 2),
+    ("COP", 2),
+    ("CRC", 2),
+    ("CUP", 2),
+    ("CVE", 2),
+    ("CZK", 2),
+    ("DJF", 0),
+    ("DKK", 2),
+    ("DOP", 2),
+    ("DZD", 2),
+    ("EGP", 2),
+    ("ERN", 2),
+    ("ETB", 2),
+    ("EUR", 2),
+    ("FJD", 2),
+    ("FKP", 2),
+    ("GBP", 2),
+    ("GEL", 2),
+    ("GHS", 2),
+    ("GIP", 2),
+    ("GMD", 2),
+    ("GNF", 0),
+    ("GTQ", 2),
+    ("GYD", 2),
+    ("HKD", 2),
+    ("HNL", 2),
+    ("HTG", 2),
+    ("HUF", 2),
+    ("IDR", 2),
+    ("ILS", 2),
+    ("INR", 2),
+    ("IQD", 3),
+    ("IRR", 2),
+    ("ISK", 0),
+    ("JMD", 2),
+    ("JOD", 3),
+    ("JPY", 0),
+    ("KES", 2),
+    ("KGS", 2),
+    ("KHR", 2),
+    ("KMF", 0),
+    ("KPW", 2),
+    ("KRW", 0),
+    ("KWD", 3),
+    ("KYD", 2),
+    ("KZT", 2),
+    ("LAK", 2),
+    ("LBP", 2),
+    ("LKR", 2),
+    ("LRD", 2),
+    ("LSL", 2),
+    ("LYD", 3),
+    ("MAD", 2),
+    ("MDL", 2),
+    ("MGA", 2),
+    ("MKD", 2),
+    ("MMK", 2),
+    ("MNT", 2),
+    ("MOP", 2),
+    ("MRU", 2),
+    ("MUR", 2),
+    ("MVR", 2),
+    ("MWK", 2),
+    ("MXN", 2),
+    ("MYR", 2),
+    ("MZN", 2),
+    ("NAD", 2),
+    ("NGN", 2),
+    ("NIO", 2),
+    ("NOK", 2),
+    ("NPR", 2),
+    ("NZD", 2),
+    ("OMR", 3),
+    ("PAB", 2),
+    ("PEN", 2),
+    ("PGK", 2),
+    ("PHP", 2),
+    ("PKR", 2),
+    ("PLN", 2),
+    ("PYG", 0),
+    ("QAR", 2),
+    ("RON", 2),
+    ("RSD", 2),
+    ("RUB", 2),
+    ("RWF", 0),
+    ("SAR", 2),
+    ("SBD", 2),
+    ("SCR", 2),
+    ("SDG", 2),
+    ("SEK", 2),
+    ("SGD", 2),
+    ("SHP", 2),
+    ("SLE", 2),
+    ("SOS", 2),
+    ("SRD", 2),
+    ("SSP", 2),
+    ("STN", 2),
+    ("SVC", 2),
+    ("SYP", 2),
+    ("SZL", 2),
+    ("THB", 2),
+    ("TJS", 2),
+    ("TMT", 2),
+    ("TND", 3),
+    ("TOP", 2),
+    ("TRY", 2),
+    ("TTD", 2),
+    ("TWD", 2),
+    ("TZS", 2),
+    ("UAH", 2),
+    ("UGX", 0),
+    ("USD", 2),
+    ("UYU", 2),
+    ("UZS", 2),
+    ("VES", 2),
+    ("VND", 0),
+    ("VUV", 0),
+    ("WST", 2),
+    ("XAF", 0),
+    ("XCD", 2),
+    ("XCG", 2),
+    ("XOF", 0),
+    ("XPF", 0),
+    ("YER", 2),
+    ("ZAR", 2),
+    ("ZMW", 2),
+    ("ZWG", 2),
 ];
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum MoneyError {
     #[error("`{0}` is not an ISO 4217 currency code the hub supports")]
     UnknownCurrency(String),
-    #[error("`{0}` is not a decimal amount (digits, an optional point and fraction, e.g. \"12.50\")")]
+    #[error(
+        "`{0}` is not a decimal amount (digits, an optional point and fraction, e.g. \"12.50\")"
+    )]
     Malformed(String),
     #[error("amount must not be negative")]
     Negative,
     #[error("{currency} has {digits} decimal digits; `{amount}` has more")]
-    TooPrecise { amount: String, currency: &'static str, digits: u8 },
+    TooPrecise {
+        amount: String,
+        currency: &'static str,
+        digits: u8,
+    },
     #[error("amount `{0}` is too large")]
     TooLarge(String),
 }
@@ -55,7 +197,10 @@ impl Currency {
             .find(|(c, _)| *c == code)
             .map(|(c, d)| {
                 let b = c.as_bytes();
-                Currency { code: [b[0], b[1], b[2]], minor_digits: *d }
+                Currency {
+                    code: [b[0], b[1], b[2]],
+                    minor_digits: *d,
+                }
             })
             .ok_or_else(|| MoneyError::UnknownCurrency(code.to_string()))
     }
@@ -172,7 +317,11 @@ mod tests {
         assert_eq!(usd.parse_amount("12"), Ok(1200));
         assert_eq!(usd.parse_amount("0.01"), Ok(1));
         assert_eq!(usd.parse_amount("007.10"), Ok(710));
-        assert_eq!(usd.parse_amount("1.230"), Ok(123), "trailing zeros are not extra precision");
+        assert_eq!(
+            usd.parse_amount("1.230"),
+            Ok(123),
+            "trailing zeros are not extra precision"
+        );
         assert_eq!(cur("JPY").parse_amount("1500"), Ok(1500));
         assert_eq!(cur("KWD").parse_amount("1.005"), Ok(1005));
     }
@@ -181,13 +330,30 @@ mod tests {
     fn refuses_what_is_not_an_amount() {
         let usd = cur("USD");
         assert_eq!(usd.parse_amount("-1.00"), Err(MoneyError::Negative));
-        for bad in ["", ".", "1.", ".5", "1,00", "1e3", "+1", "1.2.3", " 1", "abc", "-", "--1", "0x10"] {
-            assert!(matches!(usd.parse_amount(bad), Err(MoneyError::Malformed(_))), "{bad:?}");
+        for bad in [
+            "", ".", "1.", ".5", "1,00", "1e3", "+1", "1.2.3", " 1", "abc", "-", "--1", "0x10",
+        ] {
+            assert!(
+                matches!(usd.parse_amount(bad), Err(MoneyError::Malformed(_))),
+                "{bad:?}"
+            );
         }
-        assert!(matches!(usd.parse_amount("1.001"), Err(MoneyError::TooPrecise { .. })));
-        assert!(matches!(cur("JPY").parse_amount("1.5"), Err(MoneyError::TooPrecise { .. })));
-        assert!(matches!(usd.parse_amount("99999999999999999999"), Err(MoneyError::TooLarge(_))));
-        assert!(matches!(usd.parse_amount("10000000000000.01"), Err(MoneyError::TooLarge(_))));
+        assert!(matches!(
+            usd.parse_amount("1.001"),
+            Err(MoneyError::TooPrecise { .. })
+        ));
+        assert!(matches!(
+            cur("JPY").parse_amount("1.5"),
+            Err(MoneyError::TooPrecise { .. })
+        ));
+        assert!(matches!(
+            usd.parse_amount("99999999999999999999"),
+            Err(MoneyError::TooLarge(_))
+        ));
+        assert!(matches!(
+            usd.parse_amount("10000000000000.01"),
+            Err(MoneyError::TooLarge(_))
+        ));
         assert_eq!(usd.parse_amount("10000000000000.00"), Ok(MAX_MINOR));
     }
 

@@ -127,7 +127,14 @@ impl BuyerIdType {
     }
 
     pub fn parse(text: &str) -> Option<BuyerIdType> {
-        [BuyerIdType::NationalId, BuyerIdType::Passport, BuyerIdType::TaxId, BuyerIdType::Other].into_iter().find(|t| t.as_str() == text)
+        [
+            BuyerIdType::NationalId,
+            BuyerIdType::Passport,
+            BuyerIdType::TaxId,
+            BuyerIdType::Other,
+        ]
+        .into_iter()
+        .find(|t| t.as_str() == text)
     }
 }
 
@@ -245,7 +252,13 @@ pub struct Submission<'a> {
 impl OrderDraft {
     /// The SKUs the lines name, to fetch from the catalog before [`OrderDraft::validate`].
     pub fn skus(&self) -> Vec<String> {
-        let mut skus: Vec<String> = self.lines.iter().flatten().filter_map(|l| l.sku.clone()).filter(|s| valid_sku(s)).collect();
+        let mut skus: Vec<String> = self
+            .lines
+            .iter()
+            .flatten()
+            .filter_map(|l| l.sku.clone())
+            .filter(|s| valid_sku(s))
+            .collect();
         skus.sort();
         skus.dedup();
         skus
@@ -264,7 +277,11 @@ impl OrderDraft {
         let insurance = p.amount_or_zero("insurance", &self.insurance, currency);
         let incoterm = match p.required("incoterm", &self.incoterm) {
             Some(t) => Incoterm::parse(t).or_else(|| {
-                p.push("incoterm", "unknown_incoterm", format!("`{t}` is not supported; use DDP or DAP"));
+                p.push(
+                    "incoterm",
+                    "unknown_incoterm",
+                    format!("`{t}` is not supported; use DDP or DAP"),
+                );
                 None
             }),
             None => None,
@@ -275,34 +292,76 @@ impl OrderDraft {
                 None
             }
             Some(lines) if lines.len() > MAX_LINES => {
-                p.push("lines", "too_many_lines", format!("an order has at most {MAX_LINES} lines"));
+                p.push(
+                    "lines",
+                    "too_many_lines",
+                    format!("an order has at most {MAX_LINES} lines"),
+                );
                 None
             }
             Some(lines) => {
-                let built: Vec<Option<OrderLine>> = lines.iter().enumerate().map(|(i, l)| validate_line(&mut p, i, l, currency, s.catalog)).collect();
+                let built: Vec<Option<OrderLine>> = lines
+                    .iter()
+                    .enumerate()
+                    .map(|(i, l)| validate_line(&mut p, i, l, currency, s.catalog))
+                    .collect();
                 built.into_iter().collect::<Option<Vec<_>>>()
             }
             None => None,
         };
         let mut goods_value: Option<i64> = None;
         if let Some(lines) = &lines {
-            goods_value = lines.iter().try_fold(0i64, |acc, l| acc.checked_add(l.line_value)).filter(|v| *v <= MAX_MINOR);
+            goods_value = lines
+                .iter()
+                .try_fold(0i64, |acc, l| acc.checked_add(l.line_value))
+                .filter(|v| *v <= MAX_MINOR);
             if goods_value.is_none() {
-                p.push("lines", "amount_too_large", "the order's goods value is too large");
+                p.push(
+                    "lines",
+                    "amount_too_large",
+                    "the order's goods value is too large",
+                );
             }
         }
         let total = match (goods_value, freight, insurance) {
             (Some(g), Some(f), Some(i)) => {
-                let t = g.checked_add(f).and_then(|v| v.checked_add(i)).filter(|v| *v <= MAX_MINOR);
+                let t = g
+                    .checked_add(f)
+                    .and_then(|v| v.checked_add(i))
+                    .filter(|v| *v <= MAX_MINOR);
                 if t.is_none() {
-                    p.push("freight", "amount_too_large", "goods, freight and insurance together are too large");
+                    p.push(
+                        "freight",
+                        "amount_too_large",
+                        "goods, freight and insurance together are too large",
+                    );
                 }
                 t
             }
             _ => None,
         };
-        match (buyer, destination, currency, lines, goods_value, freight, insurance, total, incoterm) {
-            (Some(buyer), Some(destination), Some(currency), Some(lines), Some(goods_value), Some(freight), Some(insurance), Some(total), Some(incoterm)) if p.is_empty() => Ok(Order {
+        match (
+            buyer,
+            destination,
+            currency,
+            lines,
+            goods_value,
+            freight,
+            insurance,
+            total,
+            incoterm,
+        ) {
+            (
+                Some(buyer),
+                Some(destination),
+                Some(currency),
+                Some(lines),
+                Some(goods_value),
+                Some(freight),
+                Some(insurance),
+                Some(total),
+                Some(incoterm),
+            ) if p.is_empty() => Ok(Order {
                 id: s.id,
                 merchant_id: s.merchant_id,
                 submitted_by: s.submitted_by,
@@ -329,7 +388,11 @@ fn validate_buyer(p: &mut Problems, b: &BuyerDraft) -> Option<Buyer> {
     let name = p.text("buyer.name", &b.name, 100);
     let id_type = match p.required("buyer.id_type", &b.id_type) {
         Some(t) => BuyerIdType::parse(t).or_else(|| {
-            p.push("buyer.id_type", "unknown_id_type", format!("`{t}` is not an ID type; use national_id, passport, tax_id or other"));
+            p.push(
+                "buyer.id_type",
+                "unknown_id_type",
+                format!("`{t}` is not an ID type; use national_id, passport, tax_id or other"),
+            );
             None
         }),
         None => None,
@@ -338,7 +401,11 @@ fn validate_buyer(p: &mut Problems, b: &BuyerDraft) -> Option<Buyer> {
     if let Some(n) = &id_number {
         if !n.bytes().all(|c| c.is_ascii_alphanumeric() || c == b'-') {
             // Deliberately not echoing the value: it is personal data.
-            p.push("buyer.id_number", "invalid_id_number", "an ID number has letters, digits and dashes only");
+            p.push(
+                "buyer.id_number",
+                "invalid_id_number",
+                "an ID number has letters, digits and dashes only",
+            );
         }
     }
     let country = p.country("buyer.country", &b.country);
@@ -346,7 +413,11 @@ fn validate_buyer(p: &mut Problems, b: &BuyerDraft) -> Option<Buyer> {
     let phone = p.text("buyer.phone", &b.phone, 32);
     if let Some(ph) = &phone {
         if !crate::party::looks_like_phone(ph) {
-            p.push("buyer.phone", "invalid_phone", "a phone number has 6 to 20 digits, an optional leading +, spaces or dashes");
+            p.push(
+                "buyer.phone",
+                "invalid_phone",
+                "a phone number has 6 to 20 digits, an optional leading +, spaces or dashes",
+            );
         }
     }
     Some(Buyer {
@@ -359,15 +430,29 @@ fn validate_buyer(p: &mut Problems, b: &BuyerDraft) -> Option<Buyer> {
     })
 }
 
-fn validate_line(p: &mut Problems, i: usize, l: &LineDraft, currency: Option<Currency>, catalog: &HashMap<String, Product>) -> Option<OrderLine> {
+fn validate_line(
+    p: &mut Problems,
+    i: usize,
+    l: &LineDraft,
+    currency: Option<Currency>,
+    catalog: &HashMap<String, Product>,
+) -> Option<OrderLine> {
     let f = |name: &str| format!("lines[{i}].{name}");
     let quantity = match l.quantity {
         None => {
-            p.push(f("quantity"), "missing_field", format!("`{}` is required", f("quantity")));
+            p.push(
+                f("quantity"),
+                "missing_field",
+                format!("`{}` is required", f("quantity")),
+            );
             None
         }
         Some(q) if !(1..=MAX_QUANTITY).contains(&q) => {
-            p.push(f("quantity"), "invalid_quantity", format!("quantity must be a whole number from 1 to {MAX_QUANTITY}"));
+            p.push(
+                f("quantity"),
+                "invalid_quantity",
+                format!("quantity must be a whole number from 1 to {MAX_QUANTITY}"),
+            );
             None
         }
         Some(q) => Some(q as u32),
@@ -376,7 +461,11 @@ fn validate_line(p: &mut Problems, i: usize, l: &LineDraft, currency: Option<Cur
         Some(sku) => match catalog.get(sku) {
             Some(prod) => Some(prod),
             None => {
-                p.push(f("sku"), "unknown_sku", format!("the merchant has no product with SKU `{sku}`"));
+                p.push(
+                    f("sku"),
+                    "unknown_sku",
+                    format!("the merchant has no product with SKU `{sku}`"),
+                );
                 return None;
             }
         },
@@ -397,7 +486,11 @@ fn validate_line(p: &mut Problems, i: usize, l: &LineDraft, currency: Option<Cur
                 None => Some(prod.origin),
             },
         ),
-        None => (p.hs_code(&f("hs_code"), &l.hs_code), p.text(&f("description"), &l.description, 300), p.country(&f("origin"), &l.origin)),
+        None => (
+            p.hs_code(&f("hs_code"), &l.hs_code),
+            p.text(&f("description"), &l.description, 300),
+            p.country(&f("origin"), &l.origin),
+        ),
     };
     let unit_price = match (&l.unit_price, product) {
         (None, Some(prod)) => match currency {
@@ -412,9 +505,15 @@ fn validate_line(p: &mut Problems, i: usize, l: &LineDraft, currency: Option<Cur
     };
     let quantity = quantity?;
     let unit_price = unit_price?;
-    let line_value = (quantity as i64).checked_mul(unit_price).filter(|v| *v <= MAX_MINOR);
+    let line_value = (quantity as i64)
+        .checked_mul(unit_price)
+        .filter(|v| *v <= MAX_MINOR);
     if line_value.is_none() {
-        p.push(f("unit_price"), "amount_too_large", "quantity × unit_price is too large");
+        p.push(
+            f("unit_price"),
+            "amount_too_large",
+            "quantity × unit_price is too large",
+        );
     }
     Some(OrderLine {
         line_no: i as u32 + 1,
@@ -452,8 +551,19 @@ mod tests {
             destination: Some("CN".into()),
             currency: Some("CNY".into()),
             lines: Some(vec![
-                LineDraft { sku: Some("TEA-1".into()), quantity: Some(2), ..Default::default() },
-                LineDraft { hs_code: Some("330499".into()), description: Some("Face cream".into()), origin: Some("MY".into()), quantity: Some(1), unit_price: Some("120.50".into()), ..Default::default() },
+                LineDraft {
+                    sku: Some("TEA-1".into()),
+                    quantity: Some(2),
+                    ..Default::default()
+                },
+                LineDraft {
+                    hs_code: Some("330499".into()),
+                    description: Some("Face cream".into()),
+                    origin: Some("MY".into()),
+                    quantity: Some(1),
+                    unit_price: Some("120.50".into()),
+                    ..Default::default()
+                },
             ]),
             freight: Some("30".into()),
             insurance: None,
@@ -480,7 +590,13 @@ mod tests {
     }
 
     fn submit(d: &OrderDraft, cat: &HashMap<String, Product>) -> Result<Order, Vec<FieldError>> {
-        d.validate(Submission { id: "ord_1".into(), merchant_id: "pty_m".into(), submitted_by: "pty_m".into(), now_ms: 7, catalog: cat })
+        d.validate(Submission {
+            id: "ord_1".into(),
+            merchant_id: "pty_m".into(),
+            submitted_by: "pty_m".into(),
+            now_ms: 7,
+            catalog: cat,
+        })
     }
 
     #[test]
@@ -522,15 +638,26 @@ mod tests {
 
     #[test]
     fn empty_lines_and_missing_incoterm() {
-        let d = OrderDraft { lines: Some(vec![]), incoterm: None, ..draft() };
+        let d = OrderDraft {
+            lines: Some(vec![]),
+            incoterm: None,
+            ..draft()
+        };
         let errs = submit(&d, &catalog()).unwrap_err();
-        assert!(errs.iter().any(|e| e.field == "lines" && e.code == "empty_lines"));
-        assert!(errs.iter().any(|e| e.field == "incoterm" && e.code == "missing_field"));
+        assert!(errs
+            .iter()
+            .any(|e| e.field == "lines" && e.code == "empty_lines"));
+        assert!(errs
+            .iter()
+            .any(|e| e.field == "incoterm" && e.code == "missing_field"));
     }
 
     #[test]
     fn catalog_price_in_another_currency_needs_a_price() {
-        let d = OrderDraft { currency: Some("USD".into()), ..draft() };
+        let d = OrderDraft {
+            currency: Some("USD".into()),
+            ..draft()
+        };
         let errs = submit(&d, &catalog()).unwrap_err();
         assert_eq!(errs[0].field, "lines[0].unit_price");
         assert_eq!(errs[0].code, "currency_mismatch");
@@ -539,7 +666,14 @@ mod tests {
     #[test]
     fn overflow_is_an_error_not_a_wrap() {
         let mut d = draft();
-        d.lines = Some(vec![LineDraft { quantity: Some(MAX_QUANTITY), unit_price: Some("9999999999999".into()), hs_code: Some("330499".into()), description: Some("x".into()), origin: Some("MY".into()), ..Default::default() }]);
+        d.lines = Some(vec![LineDraft {
+            quantity: Some(MAX_QUANTITY),
+            unit_price: Some("9999999999999".into()),
+            hs_code: Some("330499".into()),
+            description: Some("x".into()),
+            origin: Some("MY".into()),
+            ..Default::default()
+        }]);
         let errs = submit(&d, &catalog()).unwrap_err();
         assert_eq!(errs[0].code, "amount_too_large");
     }
@@ -560,7 +694,10 @@ mod tests {
         assert!(Held.can_become(Released));
         assert!(Released.can_become(Delivered));
         assert!(Delivered.can_become(Returned));
-        assert!(!Placed.can_become(Released), "no release without a declaration");
+        assert!(
+            !Placed.can_become(Released),
+            "no release without a declaration"
+        );
         assert!(!Delivered.can_become(Cancelled));
         assert!(!Placed.can_become(Placed));
         for s in [Rejected, Cancelled, Returned] {

@@ -61,7 +61,9 @@ impl PartyStatus {
     }
 
     pub fn parse(text: &str) -> Option<PartyStatus> {
-        [PartyStatus::Active, PartyStatus::Suspended].into_iter().find(|s| s.as_str() == text)
+        [PartyStatus::Active, PartyStatus::Suspended]
+            .into_iter()
+            .find(|s| s.as_str() == text)
     }
 }
 
@@ -120,13 +122,21 @@ impl PartyDraft {
         let country = p.country("country", &self.country);
         let registration_number = p.text("registration_number", &self.registration_number, 64);
         let contact = match &self.contact {
-            None => Contact { name: None, email: None, phone: None },
+            None => Contact {
+                name: None,
+                email: None,
+                phone: None,
+            },
             Some(c) => {
                 let name = p.optional_text("contact.name", &c.name, 200);
                 let email = p.optional_text("contact.email", &c.email, 254);
                 if let Some(e) = &email {
                     if !looks_like_email(e) {
-                        p.push("contact.email", "invalid_email", format!("`{e}` is not an e-mail address"));
+                        p.push(
+                            "contact.email",
+                            "invalid_email",
+                            format!("`{e}` is not an e-mail address"),
+                        );
                     }
                 }
                 let phone = p.optional_text("contact.phone", &c.phone, 32);
@@ -161,7 +171,12 @@ impl PartyDraft {
 pub fn looks_like_email(e: &str) -> bool {
     match e.split_once('@') {
         Some((local, domain)) => {
-            !local.is_empty() && domain.contains('.') && !domain.starts_with('.') && !domain.ends_with('.') && !e.contains(char::is_whitespace) && !domain.contains('@')
+            !local.is_empty()
+                && domain.contains('.')
+                && !domain.starts_with('.')
+                && !domain.ends_with('.')
+                && !e.contains(char::is_whitespace)
+                && !domain.contains('@')
         }
         None => false,
     }
@@ -170,7 +185,9 @@ pub fn looks_like_email(e: &str) -> bool {
 pub fn looks_like_phone(ph: &str) -> bool {
     let body = ph.strip_prefix('+').unwrap_or(ph);
     let digits = body.bytes().filter(u8::is_ascii_digit).count();
-    body.bytes().all(|b| b.is_ascii_digit() || b == b' ' || b == b'-') && (6..=20).contains(&digits)
+    body.bytes()
+        .all(|b| b.is_ascii_digit() || b == b' ' || b == b'-')
+        && (6..=20).contains(&digits)
 }
 
 #[cfg(test)]
@@ -183,7 +200,11 @@ mod tests {
             legal_name: Some("Kedai Batik Sdn Bhd".into()),
             country: Some("MY".into()),
             registration_number: Some("201901000123".into()),
-            contact: Some(ContactDraft { name: Some("Aisyah".into()), email: Some("a@batik.my".into()), phone: Some("+60 12-345 6789".into()) }),
+            contact: Some(ContactDraft {
+                name: Some("Aisyah".into()),
+                email: Some("a@batik.my".into()),
+                phone: Some("+60 12-345 6789".into()),
+            }),
         }
     }
 
@@ -206,7 +227,12 @@ mod tests {
         let fields: Vec<(&str, &str)> = errs.iter().map(|e| (e.field.as_str(), e.code)).collect();
         assert_eq!(
             fields,
-            vec![("role", "unknown_role"), ("legal_name", "missing_field"), ("country", "unknown_country"), ("contact.email", "invalid_email")]
+            vec![
+                ("role", "unknown_role"),
+                ("legal_name", "missing_field"),
+                ("country", "unknown_country"),
+                ("contact.email", "invalid_email")
+            ]
         );
     }
 

@@ -41,11 +41,21 @@ pub fn mask_keep(value: &str, head: usize, tail: usize) -> String {
     if n == 0 {
         return String::new();
     }
-    let (head, tail) = if (head + tail) * 2 > n { (0, 0) } else { (head, tail) };
+    let (head, tail) = if (head + tail) * 2 > n {
+        (0, 0)
+    } else {
+        (head, tail)
+    };
     chars
         .iter()
         .enumerate()
-        .map(|(i, c)| if i < head || i >= n - tail || c.is_whitespace() { *c } else { '*' })
+        .map(|(i, c)| {
+            if i < head || i >= n - tail || c.is_whitespace() {
+                *c
+            } else {
+                '*'
+            }
+        })
         .collect()
 }
 
@@ -75,12 +85,23 @@ mod tests {
 
     #[test]
     fn masks_keep_little() {
-        assert_eq!(Personal::new("110101199003074514").masked_tail(), "**************4514");
+        assert_eq!(
+            Personal::new("110101199003074514").masked_tail(),
+            "**************4514"
+        );
         assert_eq!(Personal::new("Zhang San").masked_name(), "Z**** ***");
-        assert_eq!(Personal::new("张三").masked_name(), "张*", "the usual display of a two-character name");
+        assert_eq!(
+            Personal::new("张三").masked_name(),
+            "张*",
+            "the usual display of a two-character name"
+        );
         assert_eq!(Personal::new("A").masked_name(), "*");
         assert_eq!(Personal::new("+60123456789").masked_tail(), "********6789");
-        assert_eq!(Personal::new("1234567").masked_tail(), "*******", "too short to show four");
+        assert_eq!(
+            Personal::new("1234567").masked_tail(),
+            "*******",
+            "too short to show four"
+        );
         assert_eq!(Personal::new("12345678").masked_tail(), "****5678");
         assert_eq!(Personal::new("123").masked_tail(), "***");
         assert_eq!(Personal::new("").masked_all(), "");

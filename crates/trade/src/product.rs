@@ -55,7 +55,11 @@ pub struct ProductPatch {
 }
 
 pub fn valid_sku(sku: &str) -> bool {
-    !sku.is_empty() && sku.len() <= 64 && sku.bytes().all(|b| b.is_ascii_alphanumeric() || b"._-/".contains(&b))
+    !sku.is_empty()
+        && sku.len() <= 64
+        && sku
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b"._-/".contains(&b))
 }
 
 fn weight(p: &mut Problems, field: &str, value: &Option<String>) -> Option<i64> {
@@ -68,10 +72,21 @@ fn weight(p: &mut Problems, field: &str, value: &Option<String>) -> Option<i64> 
         Ok(g) => Some(g),
         Err(e) => {
             let (code, detail) = match e {
-                DecimalError::Negative => ("invalid_weight", "net weight must not be negative".to_string()),
-                DecimalError::TooPrecise => ("too_precise", "net weight has at most 3 decimals (grams)".to_string()),
-                DecimalError::TooLarge => ("invalid_weight", "net weight is above 10000 kg".to_string()),
-                DecimalError::Malformed => ("invalid_weight", format!("`{v}` is not a decimal number of kilograms")),
+                DecimalError::Negative => (
+                    "invalid_weight",
+                    "net weight must not be negative".to_string(),
+                ),
+                DecimalError::TooPrecise => (
+                    "too_precise",
+                    "net weight has at most 3 decimals (grams)".to_string(),
+                ),
+                DecimalError::TooLarge => {
+                    ("invalid_weight", "net weight is above 10000 kg".to_string())
+                }
+                DecimalError::Malformed => (
+                    "invalid_weight",
+                    format!("`{v}` is not a decimal number of kilograms"),
+                ),
             };
             p.push(field, code, detail);
             None
@@ -80,12 +95,21 @@ fn weight(p: &mut Problems, field: &str, value: &Option<String>) -> Option<i64> 
 }
 
 impl ProductDraft {
-    pub fn validate(&self, id: String, merchant_id: String, now_ms: i64) -> Result<Product, Vec<FieldError>> {
+    pub fn validate(
+        &self,
+        id: String,
+        merchant_id: String,
+        now_ms: i64,
+    ) -> Result<Product, Vec<FieldError>> {
         let mut p = Problems::default();
         let sku = p.required("sku", &self.sku).cloned();
         if let Some(s) = &sku {
             if !valid_sku(s) {
-                p.push("sku", "invalid_sku", "a SKU has 1 to 64 letters, digits, `.`, `_`, `-` or `/`");
+                p.push(
+                    "sku",
+                    "invalid_sku",
+                    "a SKU has 1 to 64 letters, digits, `.`, `_`, `-` or `/`",
+                );
             }
         }
         let title = p.text("title", &self.title, 300);
@@ -94,8 +118,24 @@ impl ProductDraft {
         let currency = p.currency("currency", &self.currency);
         let unit_price = p.amount("unit_price", &self.unit_price, currency);
         let net_weight_g = weight(&mut p, "net_weight_kg", &self.net_weight_kg);
-        match (sku, title, hs_code, origin, currency, unit_price, net_weight_g) {
-            (Some(sku), Some(title), Some(hs_code), Some(origin), Some(currency), Some(unit_price), Some(net_weight_g)) if p.is_empty() => Ok(Product {
+        match (
+            sku,
+            title,
+            hs_code,
+            origin,
+            currency,
+            unit_price,
+            net_weight_g,
+        ) {
+            (
+                Some(sku),
+                Some(title),
+                Some(hs_code),
+                Some(origin),
+                Some(currency),
+                Some(unit_price),
+                Some(net_weight_g),
+            ) if p.is_empty() => Ok(Product {
                 id,
                 merchant_id,
                 sku,
@@ -116,14 +156,23 @@ impl ProductDraft {
 
 impl ProductPatch {
     pub fn is_empty(&self) -> bool {
-        self.title.is_none() && self.hs_code.is_none() && self.origin.is_none() && self.unit_price.is_none() && self.currency.is_none() && self.net_weight_kg.is_none()
+        self.title.is_none()
+            && self.hs_code.is_none()
+            && self.origin.is_none()
+            && self.unit_price.is_none()
+            && self.currency.is_none()
+            && self.net_weight_kg.is_none()
     }
 
     /// Applies the patch to `current`, validating every given field; bumps the version.
     pub fn apply(&self, current: &Product, now_ms: i64) -> Result<Product, Vec<FieldError>> {
         let mut p = Problems::default();
         if self.is_empty() {
-            p.push("", "empty_patch", "give at least one of title, hs_code, origin, unit_price, currency, net_weight_kg");
+            p.push(
+                "",
+                "empty_patch",
+                "give at least one of title, hs_code, origin, unit_price, currency, net_weight_kg",
+            );
             return Err(p.0);
         }
         let mut next = current.clone();
@@ -146,7 +195,11 @@ impl ProductPatch {
                 None => return Err(p.0),
             }
             if self.unit_price.is_none() && next.currency != current.currency {
-                p.push("unit_price", "missing_field", "changing the currency needs a unit_price in the new currency");
+                p.push(
+                    "unit_price",
+                    "missing_field",
+                    "changing the currency needs a unit_price in the new currency",
+                );
             }
         }
         if self.unit_price.is_some() {
@@ -183,7 +236,9 @@ mod tests {
 
     #[test]
     fn validates_a_product() {
-        let p = draft().validate("prd_1".into(), "pty_m".into(), 10).unwrap();
+        let p = draft()
+            .validate("prd_1".into(), "pty_m".into(), 10)
+            .unwrap();
         assert_eq!(p.hs_code.as_str(), "621410");
         assert_eq!(p.unit_price, 8990);
         assert_eq!(p.net_weight_g, 120);
@@ -192,8 +247,19 @@ mod tests {
 
     #[test]
     fn names_each_bad_field() {
-        let d = ProductDraft { sku: Some("bad sku!".into()), hs_code: Some("12".into()), unit_price: Some("-3".into()), net_weight_kg: Some("0".into()), ..draft() };
-        let codes: Vec<_> = d.validate("prd_1".into(), "pty_m".into(), 1).unwrap_err().into_iter().map(|e| (e.field, e.code)).collect();
+        let d = ProductDraft {
+            sku: Some("bad sku!".into()),
+            hs_code: Some("12".into()),
+            unit_price: Some("-3".into()),
+            net_weight_kg: Some("0".into()),
+            ..draft()
+        };
+        let codes: Vec<_> = d
+            .validate("prd_1".into(), "pty_m".into(), 1)
+            .unwrap_err()
+            .into_iter()
+            .map(|e| (e.field, e.code))
+            .collect();
         assert_eq!(
             codes,
             vec![
@@ -207,15 +273,26 @@ mod tests {
 
     #[test]
     fn patch_changes_only_given_fields_and_bumps_version() {
-        let p = draft().validate("prd_1".into(), "pty_m".into(), 10).unwrap();
-        let patch = ProductPatch { unit_price: Some("79.90".into()), ..Default::default() };
+        let p = draft()
+            .validate("prd_1".into(), "pty_m".into(), 10)
+            .unwrap();
+        let patch = ProductPatch {
+            unit_price: Some("79.90".into()),
+            ..Default::default()
+        };
         let next = patch.apply(&p, 20).unwrap();
         assert_eq!(next.unit_price, 7990);
         assert_eq!(next.title, p.title);
         assert_eq!(next.version, 2);
         assert_eq!(next.updated_at_ms, 20);
         assert!(ProductPatch::default().apply(&p, 20).is_err());
-        let currency_only = ProductPatch { currency: Some("USD".into()), ..Default::default() };
-        assert_eq!(currency_only.apply(&p, 20).unwrap_err()[0].field, "unit_price");
+        let currency_only = ProductPatch {
+            currency: Some("USD".into()),
+            ..Default::default()
+        };
+        assert_eq!(
+            currency_only.apply(&p, 20).unwrap_err()[0].field,
+            "unit_price"
+        );
     }
 }

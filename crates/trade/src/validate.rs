@@ -18,8 +18,17 @@ pub struct FieldError {
 pub struct Problems(pub Vec<FieldError>);
 
 impl Problems {
-    pub fn push(&mut self, field: impl Into<String>, code: &'static str, detail: impl Into<String>) {
-        self.0.push(FieldError { field: field.into(), code, detail: detail.into() });
+    pub fn push(
+        &mut self,
+        field: impl Into<String>,
+        code: &'static str,
+        detail: impl Into<String>,
+    ) {
+        self.0.push(FieldError {
+            field: field.into(),
+            code,
+            detail: detail.into(),
+        });
     }
 
     pub fn is_empty(&self) -> bool {
@@ -35,7 +44,12 @@ impl Problems {
     }
 
     /// A required text field: present, not blank, at most `max_chars`, no control characters.
-    pub fn text(&mut self, field: &str, value: &Option<String>, max_chars: usize) -> Option<String> {
+    pub fn text(
+        &mut self,
+        field: &str,
+        value: &Option<String>,
+        max_chars: usize,
+    ) -> Option<String> {
         match value {
             None => {
                 self.push(field, "missing_field", format!("`{field}` is required"));
@@ -46,8 +60,15 @@ impl Problems {
     }
 
     /// An optional text field: when present, the same rules as [`Problems::text`].
-    pub fn optional_text(&mut self, field: &str, value: &Option<String>, max_chars: usize) -> Option<String> {
-        value.as_ref().and_then(|v| self.present_text(field, v, max_chars))
+    pub fn optional_text(
+        &mut self,
+        field: &str,
+        value: &Option<String>,
+        max_chars: usize,
+    ) -> Option<String> {
+        value
+            .as_ref()
+            .and_then(|v| self.present_text(field, v, max_chars))
     }
 
     fn present_text(&mut self, field: &str, v: &str, max_chars: usize) -> Option<String> {
@@ -56,10 +77,18 @@ impl Problems {
             self.push(field, "blank_field", format!("`{field}` must not be blank"));
             None
         } else if trimmed.chars().count() > max_chars {
-            self.push(field, "too_long", format!("`{field}` has more than {max_chars} characters"));
+            self.push(
+                field,
+                "too_long",
+                format!("`{field}` has more than {max_chars} characters"),
+            );
             None
         } else if trimmed.chars().any(char::is_control) {
-            self.push(field, "invalid_characters", format!("`{field}` contains control characters"));
+            self.push(
+                field,
+                "invalid_characters",
+                format!("`{field}` contains control characters"),
+            );
             None
         } else {
             Some(trimmed.to_string())
@@ -95,19 +124,34 @@ impl Problems {
     }
 
     /// An amount in `currency` (a decimal string); `None` when absent or invalid.
-    pub fn amount(&mut self, field: &str, value: &Option<String>, currency: Option<crate::Currency>) -> Option<i64> {
+    pub fn amount(
+        &mut self,
+        field: &str,
+        value: &Option<String>,
+        currency: Option<crate::Currency>,
+    ) -> Option<i64> {
         let v = self.required(field, value)?;
         self.amount_text(field, v, currency)
     }
 
-    pub fn amount_or_zero(&mut self, field: &str, value: &Option<String>, currency: Option<crate::Currency>) -> Option<i64> {
+    pub fn amount_or_zero(
+        &mut self,
+        field: &str,
+        value: &Option<String>,
+        currency: Option<crate::Currency>,
+    ) -> Option<i64> {
         match value {
             None => Some(0),
             Some(v) => self.amount_text(field, v, currency),
         }
     }
 
-    fn amount_text(&mut self, field: &str, v: &str, currency: Option<crate::Currency>) -> Option<i64> {
+    fn amount_text(
+        &mut self,
+        field: &str,
+        v: &str,
+        currency: Option<crate::Currency>,
+    ) -> Option<i64> {
         // Without a valid currency the amount cannot be checked; the currency's own error says why.
         let currency = currency?;
         currency

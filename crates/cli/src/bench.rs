@@ -1,0 +1,311 @@
+//! `ewtp bench orders`: order creation over HTTP, measured against `GET /healthz` in the same
+//! run (same machine, same moment), so the ratio means something on any machine.
+
+use clap::{Args, Subcommand};
+use serde_json::{json, Value};
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+#[derive(Subcommand)]
+pub enum BenchCommand {
+    /// Create orders as fast as the hub takes them; compare with /healthz.
+    Orders(OrdersArgs),
+}
+
+#[derive(Args, Clone)]
+pub struct OrdersArgs {
+    /// Hub to measure; without it the bench starts its own on a temporary data folder.
+    #[arg(long)]
+    pub url: Option<String>,
+    /// An operator key (a merchant is created) or a merchant key. Required with --url.
+    #[arg(long)]
+    pub key: Option<String>,
+    /// With no --url: run the bench's own hub on this PostgreSQL instead of SQLite.
+    #[arg(long)]
+    pub database: Option<String>,
+    /// Requests in flight at once.
+    #[arg(long, default_value_t = 32)]
+    pub concurrency: usize,
+    /// Seconds for each of the two phases (/healthz, then orders).
+    #[arg(long, default_value_t = 10)]
+    pub seconds: u64,
+    /// Print one JSON object instead of text.
+    #[arg(long)]
+    pub json: bool,
+}
+
+pub async fn run(cmd: BenchCommand) -> Result<(), Box<dyn std::error::Error>> {
+    match cmd {
+        BenchCommand::Orders(args) => orders(args).await,
+    }
+}
+
+struct Phase {
+    per_s: f64,
+    p50_ms: f64,
+    p99_ms: f64,
+    errors: u64,
+    first_error: Option<String>,
+}
+
+async fn orders(args: OrdersArgs) -> Result<(), Box<dyn std::error::Error>> {
+    if args.concurrency == 0 || args.seconds == 0 {
+        return Err("--concurrency and --seconds must be at least 1".into());
+    }
+    let client = reqwest::Client::builder()
+        .pool_max_idle_per_host(args.concurrency * 2)
+        .timeout(Duration::from_secs(30))
+        .build()?;
+    // Keep the temporary data folder and the hub alive for the whole run.
+    let mut own_hub = None;
+    let mut _data_dir = None;
+    let (url, key) = match &args.url {
+        Some(url) => (
+            url.trim_end_matches('/').to_string(),
+            args.key.clone().ok_or("--key is required with --url")?,
+        ),
+        None => {
+            let dir = tempfile::tempdir()?;
+            let config = hub::HubConfig {
+                listen: "127.0.0.1:0".parse()?,
+                data_dir: dir.path().to_path_buf(),
+                database_url: args.database.clone(),
+                ..Default::default()
+            };
+            let hub = hub::start(config).await?;
+            let key = hub
+                .new_operator_key
+                .clone()
+                .ok_or("the new hub did not create an operator key")?;
+            let url = format!("http://{}", hub.addr);
+            own_hub = Some(hub);
+            _data_dir = Some(dir);
+            (url, key)
+        }
+    };
+    let merchant_key = merchant_key(&client, &url, &key).await?;
+    let sku = create_product(&client, &url, &merchant_key).await?;
+
+    let healthz = {
+        let url = format!("{url}/healthz");
+        drive(
+            &client,
+            args.concurrency,
+            args.seconds,
+            move |c, _| c.get(&url),
+            200,
+        )
+        .await
+    };
+    let orders = {
+        let url = format!("{url}/v1/orders");
+        let key = merchant_key.clone();
+        let run_id = std::process::id();
+        drive(
+            &client,
+            args.concurrency,
+            args.seconds,
+            move |c, n| {
+                c.post(&url)
+                    .bearer_auth(&key)
+                    .header("Idempotency-Key", format!("bench-{run_id}-{n}"))
+                    .json(&order_body(&sku, n))
+            },
+            201,
+        )
+        .await
+    };
+    if let Some(hub) = own_hub {
+        hub.stop().await?;
+    }
+    let ratio = if healthz.per_s > 0.0 {
+        orders.per_s / healthz.per_s
+    } else {
+        0.0
+    };
+    if args.json {
+        let out = json!({
+            "orders_per_s": round2(orders.per_s),
+            "healthz_per_s": round2(healthz.per_s),
+            "ratio": (ratio * 1000.0).round() / 1000.0,
+            "p50_ms": round2(orders.p50_ms),
+            "p99_ms": round2(orders.p99_ms),
+            "healthz_p50_ms": round2(healthz.p50_ms),
+            "healthz_p99_ms": round2(healthz.p99_ms),
+            "order_errors": orders.errors,
+            "concurrency": args.concurrency,
+            "seconds": args.seconds,
+        });
+        println!("{out}");
+    } else {
+        println!(
+            "healthz  {:>10.1} req/s   p50 {:>7.2} ms   p99 {:>7.2} ms   errors {}",
+            healthz.per_s, healthz.p50_ms, healthz.p99_ms, healthz.errors
+        );
+        println!(
+            "orders   {:>10.1} req/s   p50 {:>7.2} ms   p99 {:>7.2} ms   errors {}",
+            orders.per_s, orders.p50_ms, orders.p99_ms, orders.errors
+        );
+        println!(
+            "ratio    {:>10.3} (orders / healthz; concurrency {}, {} s per phase)",
+            ratio, args.concurrency, args.seconds
+        );
+    }
+    for (name, phase) in [("healthz", &healthz), ("orders", &orders)] {
+        if let Some(e) = &phase.first_error {
+            eprintln!("{name}: {} errors; first: {e}", phase.errors);
+        }
+    }
+    Ok(())
+}
+
+fn round2(v: f64) -> f64 {
+    (v * 100.0).round() / 100.0
+}
+
+fn order_body(sku: &str, n: u64) -> Value {
+    json!({
+        "order_no": format!("BENCH-{}-{n}", std::process::id()),
+        "buyer": {"name": "Wang Fang", "id_type": "national_id", "id_number": "11010519491231002X", "country": "CN",
+                  "address": "1 Wensan Road, Xihu, Hangzhou", "phone": "+86 138 0000 0000"},
+        "destination": "CN",
+        "currency": "MYR",
+        "lines": [
+            {"sku": sku, "quantity": 2},
+            {"hs_code": "330499", "description": "Face cream 50 ml", "origin": "MY", "quantity": 1, "unit_price": "45.00"}
+        ],
+        "freight": "18.00",
+        "insurance": "1.20",
+        "incoterm": "DDP"
+    })
+}
+
+async fn merchant_key(
+    client: &reqwest::Client,
+    url: &str,
+    key: &str,
+) -> Result<String, Box<dyn std::error::Error>> {
+    let me: Value = client
+        .get(format!("{url}/v1/me"))
+        .bearer_auth(key)
+        .send()
+        .await?
+        .error_for_status()?
+        .json()
+        .await?;
+    match me["party"]["role"].as_str() {
+        Some("merchant") => Ok(key.to_string()),
+        Some("operator") => {
+            let created: Value = client
+                .post(format!("{url}/v1/parties"))
+                .bearer_auth(key)
+                .json(&json!({"role": "merchant", "legal_name": "Bench Batik Sdn Bhd", "country": "MY", "registration_number": "BENCH-1"}))
+                .send()
+                .await?
+                .error_for_status()?
+                .json()
+                .await?;
+            created["key"]["token"]
+                .as_str()
+                .map(String::from)
+                .ok_or_else(|| "no token in the new party's answer".into())
+        }
+        other => Err(format!("--key must be an operator or merchant key (it is {other:?})").into()),
+    }
+}
+
+async fn create_product(
+    client: &reqwest::Client,
+    url: &str,
+    key: &str,
+) -> Result<String, Box<dyn std::error::Error>> {
+    let sku = format!("BENCH-{}", std::process::id());
+    client
+        .post(format!("{url}/v1/products"))
+        .bearer_auth(key)
+        .json(&json!({"sku": sku, "title": "Batik silk scarf", "hs_code": "621410", "origin": "MY", "unit_price": "89.90", "currency": "MYR", "net_weight_kg": "0.120"}))
+        .send()
+        .await?
+        .error_for_status()?;
+    Ok(sku)
+}
+
+/// Runs `concurrency` loops for `seconds`, each sending the request built for a fresh sequence
+/// number; counts answers with `expect` status, records their latency.
+async fn drive<F>(
+    client: &reqwest::Client,
+    concurrency: usize,
+    seconds: u64,
+    build: F,
+    expect: u16,
+) -> Phase
+where
+    F: Fn(&reqwest::Client, u64) -> reqwest::RequestBuilder + Send + Sync + 'static,
+{
+    let build = Arc::new(build);
+    let sequence = Arc::new(AtomicU64::new(0));
+    let started = Instant::now();
+    let deadline = started + Duration::from_secs(seconds);
+    let mut workers = Vec::with_capacity(concurrency);
+    for _ in 0..concurrency {
+        let (client, build, sequence) = (client.clone(), build.clone(), sequence.clone());
+        workers.push(tokio::spawn(async move {
+            let mut latencies_us: Vec<u32> = Vec::new();
+            let mut errors = 0u64;
+            let mut first_error = None;
+            while Instant::now() < deadline {
+                let n = sequence.fetch_add(1, Ordering::Relaxed);
+                let t = Instant::now();
+                match build(&client, n).send().await {
+                    Ok(r) if r.status().as_u16() == expect => {
+                        let _ = r.bytes().await;
+                        latencies_us.push(t.elapsed().as_micros().min(u32::MAX as u128) as u32);
+                    }
+                    Ok(r) => {
+                        errors += 1;
+                        let status = r.status();
+                        let body = r.text().await.unwrap_or_default();
+                        first_error.get_or_insert(format!(
+                            "{status}: {}",
+                            body.chars().take(300).collect::<String>()
+                        ));
+                    }
+                    Err(e) => {
+                        errors += 1;
+                        first_error.get_or_insert(e.to_string());
+                    }
+                }
+            }
+            (latencies_us, errors, first_error)
+        }));
+    }
+    let mut all: Vec<u32> = Vec::new();
+    let mut errors = 0;
+    let mut first_error = None;
+    for w in workers {
+        if let Ok((l, e, f)) = w.await {
+            all.extend(l);
+            errors += e;
+            if first_error.is_none() {
+                first_error = f;
+            }
+        }
+    }
+    let elapsed = started.elapsed().as_secs_f64();
+    all.sort_unstable();
+    let pct = |p: usize| {
+        if all.is_empty() {
+            0.0
+        } else {
+            all[(all.len() * p / 100).min(all.len() - 1)] as f64 / 1000.0
+        }
+    };
+    Phase {
+        per_s: all.len() as f64 / elapsed,
+        p50_ms: pct(50),
+        p99_ms: pct(99),
+        errors,
+        first_error,
+    }
+}

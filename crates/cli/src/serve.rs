@@ -1,0 +1,176 @@
+//! `ewtp serve`: flags, an optional TOML file with the same keys, and clean shutdown on
+//! SIGINT/SIGTERM (stop accepting, finish in-flight commits, exit 0).
+
+use clap::Args;
+use hub::HubConfig;
+use serde::Deserialize;
+use std::net::SocketAddr;
+use std::path::PathBuf;
+
+#[derive(Args, Debug, Default)]
+pub struct ServeArgs {
+    /// TOML file with any of: listen, data, database, hub, name, queue_capacity, batch_max.
+    #[arg(long)]
+    pub config: Option<PathBuf>,
+    /// Address to listen on [default: 127.0.0.1:8080]; port 0 picks a free one.
+    #[arg(long)]
+    pub listen: Option<SocketAddr>,
+    /// Data folder: SQLite database, operator key, lock [default: ./ewtp-data].
+    #[arg(long)]
+    pub data: Option<PathBuf>,
+    /// PostgreSQL URL (postgres://…) instead of the embedded SQLite.
+    #[arg(long)]
+    pub database: Option<String>,
+    /// Hub code, CC-XXX [default: MY-KUL].
+    #[arg(long)]
+    pub hub: Option<String>,
+    /// Hub display name.
+    #[arg(long)]
+    pub name: Option<String>,
+    /// Writes queued before answering 503 [default: 4096].
+    #[arg(long)]
+    pub queue_capacity: Option<usize>,
+    /// Writes per transaction at most [default: 512].
+    #[arg(long)]
+    pub batch_max: Option<usize>,
+}
+
+#[derive(Deserialize, Default, Debug)]
+#[serde(deny_unknown_fields)]
+pub struct FileConfig {
+    pub listen: Option<SocketAddr>,
+    pub data: Option<PathBuf>,
+    pub database: Option<String>,
+    pub hub: Option<String>,
+    pub name: Option<String>,
+    pub queue_capacity: Option<usize>,
+    pub batch_max: Option<usize>,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum ServeError {
+    #[error("config file {0}: {1}")]
+    ConfigFile(PathBuf, String),
+    #[error("{0}")]
+    Invalid(String),
+    #[error(transparent)]
+    Hub(#[from] hub::HubError),
+    #[error("signal handler: {0}")]
+    Signal(std::io::Error),
+}
+
+/// Flags win over the file, the file over the defaults.
+pub fn resolve(args: &ServeArgs) -> Result<HubConfig, ServeError> {
+    let file = match &args.config {
+        Some(path) => {
+            let text = std::fs::read_to_string(path)
+                .map_err(|e| ServeError::ConfigFile(path.clone(), e.to_string()))?;
+            toml::from_str::<FileConfig>(&text)
+                .map_err(|e| ServeError::ConfigFile(path.clone(), e.to_string()))?
+        }
+        None => FileConfig::default(),
+    };
+    let d = HubConfig::default();
+    let config = HubConfig {
+        listen: args.listen.or(file.listen).unwrap_or(d.listen),
+        data_dir: args.data.clone().or(file.data).unwrap_or(d.data_dir),
+        database_url: args.database.clone().or(file.database),
+        hub_code: args.hub.clone().or(file.hub).unwrap_or(d.hub_code),
+        hub_name: args.name.clone().or(file.name).unwrap_or(d.hub_name),
+        queue_capacity: args
+            .queue_capacity
+            .or(file.queue_capacity)
+            .unwrap_or(d.queue_capacity),
+        batch_max: args.batch_max.or(file.batch_max).unwrap_or(d.batch_max),
+        ..d
+    };
+    if config.queue_capacity == 0 || config.batch_max == 0 {
+        return Err(ServeError::Invalid(
+            "queue_capacity and batch_max must be at least 1".into(),
+        ));
+    }
+    Ok(config)
+}
+
+pub async fn run(args: ServeArgs) -> Result<(), Box<dyn std::error::Error>> {
+    let config = resolve(&args)?;
+    let backend = if config.database_url.is_some() {
+        "postgres"
+    } else {
+        "sqlite"
+    };
+    let hub = hub::start(config.clone()).await?;
+    let key_path = hub.data_dir.join(hub::OPERATOR_KEY_FILE);
+    println!(
+        "ewtp hub {} ({}), {backend} storage, data in {}",
+        config.hub_code,
+        config.hub_name,
+        hub.data_dir.display()
+    );
+    match &hub.new_operator_key {
+        Some(key) => println!(
+            "operator key (shown once; also written to {}):\n  {key}",
+            key_path.display()
+        ),
+        None => println!("operator key: in {}", key_path.display()),
+    }
+    println!("listening on http://{}", hub.addr);
+    wait_for_signal().await.map_err(ServeError::Signal)?;
+    eprintln!("stopping: finishing in-flight requests");
+    hub.stop().await?;
+    eprintln!("stopped");
+    Ok(())
+}
+
+async fn wait_for_signal() -> std::io::Result<()> {
+    use tokio::signal::unix::{signal, SignalKind};
+    let mut term = signal(SignalKind::terminate())?;
+    let mut int = signal(SignalKind::interrupt())?;
+    tokio::select! {
+        _ = term.recv() => {}
+        _ = int.recv() => {}
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn flags_win_over_file_and_file_over_defaults() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("hub.toml");
+        std::fs::write(
+            &path,
+            "hub = \"CN-HGH\"\nname = \"Hangzhou\"\nlisten = \"127.0.0.1:9000\"\n",
+        )
+        .unwrap();
+        let args = ServeArgs {
+            config: Some(path.clone()),
+            listen: Some("127.0.0.1:9001".parse().unwrap()),
+            ..Default::default()
+        };
+        let c = resolve(&args).unwrap();
+        assert_eq!(c.hub_code, "CN-HGH");
+        assert_eq!(c.hub_name, "Hangzhou");
+        assert_eq!(c.listen.port(), 9001);
+        assert_eq!(c.data_dir, PathBuf::from("ewtp-data"));
+        let defaults = resolve(&ServeArgs::default()).unwrap();
+        assert_eq!(defaults.listen.to_string(), "127.0.0.1:8080");
+        assert_eq!(defaults.hub_code, "MY-KUL");
+    }
+
+    #[test]
+    fn unknown_keys_in_the_file_are_refused() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("hub.toml");
+        std::fs::write(&path, "hubb = \"CN-HGH\"\n").unwrap();
+        let err = resolve(&ServeArgs {
+            config: Some(path),
+            ..Default::default()
+        })
+        .unwrap_err();
+        assert!(err.to_string().contains("hubb"), "{err}");
+    }
+}

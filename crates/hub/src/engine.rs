@@ -1,0 +1,403 @@
+//! The engine: every write of the process goes through one writer task. Requests enqueue a
+//! command on a bounded queue; the writer drains up to a batch, applies each command inside its
+//! own savepoint (so one failure does not undo its neighbours), commits the batch in one
+//! transaction, and only then answers each request (group commit: one fsync for many writes).
+//! Nothing is acknowledged before it is durable.
+
+use crate::metrics::Metrics;
+use std::sync::Arc;
+use std::time::Instant;
+use store::{ApiKey, Database, IdempotencyRecord, StoreError, WriteTx};
+use tokio::sync::{mpsc, oneshot, Notify};
+use trade::product::ProductPatch;
+use trade::{FieldError, Order, Party, Product, Role};
+
+/// A change to the hub's state.
+#[derive(Debug)]
+pub enum Command {
+    CreateParty {
+        party: Party,
+        key: ApiKey,
+    },
+    CreateKey {
+        key: ApiKey,
+    },
+    RevokeKey {
+        key_id: String,
+        by: Requester,
+        at_ms: i64,
+    },
+    CreateProduct {
+        product: Product,
+    },
+    UpdateProduct {
+        merchant_id: String,
+        product_id: String,
+        patch: ProductPatch,
+        at_ms: i64,
+    },
+    CreateOrder {
+        order: Order,
+    },
+    PurgeIdempotency {
+        before_ms: i64,
+    },
+}
+
+#[derive(Debug, Clone)]
+pub struct Requester {
+    pub party_id: String,
+    pub role: Role,
+}
+
+/// The idempotency envelope of a creating command: the answer to store, to replay later.
+#[derive(Debug, Clone)]
+pub struct Idempotency {
+    pub party_id: String,
+    pub key: String,
+    pub request_sha256: String,
+    pub status_code: u16,
+    /// The body to answer on replay (secrets such as new API keys are left out of it).
+    pub replay_body: String,
+    pub now_ms: i64,
+}
+
+#[derive(Debug)]
+pub enum Outcome {
+    Applied(Applied),
+    /// The same idempotency key and request were seen before: the stored answer.
+    Replayed {
+        status_code: u16,
+        body: String,
+    },
+}
+
+#[derive(Debug)]
+pub enum Applied {
+    Created,
+    Product(Product),
+    Revoked(ApiKey),
+    Purged(u64),
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum EngineError {
+    #[error("{detail}")]
+    Conflict { code: &'static str, detail: String },
+    #[error("{what} not found")]
+    NotFound { what: &'static str },
+    #[error("invalid fields")]
+    Invalid(Vec<FieldError>),
+    #[error("the idempotency key was used with a different request")]
+    IdempotencyKeyReused,
+    #[error("the write queue is full")]
+    Overloaded,
+    #[error("the engine is stopping")]
+    Stopping,
+    #[error("storage: {0}")]
+    Store(#[from] StoreError),
+}
+
+struct Job {
+    command: Command,
+    idempotency: Option<Idempotency>,
+    reply: oneshot::Sender<Result<Outcome, EngineError>>,
+}
+
+#[derive(Clone)]
+pub struct Engine {
+    queue: mpsc::Sender<Job>,
+    stop: Arc<Notify>,
+}
+
+pub struct EngineConfig {
+    pub queue_capacity: usize,
+    pub batch_max: usize,
+}
+
+impl Engine {
+    /// Starts the writer task; it runs until [`Engine::stop`] and has drained its queue.
+    pub fn start(
+        db: Arc<dyn Database>,
+        metrics: Arc<Metrics>,
+        config: EngineConfig,
+    ) -> (Engine, tokio::task::JoinHandle<()>) {
+        assert!(config.queue_capacity > 0 && config.batch_max > 0);
+        let (queue, jobs) = mpsc::channel(config.queue_capacity);
+        let stop = Arc::new(Notify::new());
+        metrics.set_queue_capacity(config.queue_capacity);
+        let writer = tokio::spawn(run_writer(
+            db,
+            metrics,
+            jobs,
+            stop.clone(),
+            config.batch_max,
+        ));
+        (Engine { queue, stop }, writer)
+    }
+
+    /// Enqueues a command and waits for its durable outcome. A full queue answers at once.
+    pub async fn submit(
+        &self,
+        command: Command,
+        idempotency: Option<Idempotency>,
+    ) -> Result<Outcome, EngineError> {
+        let (reply, answer) = oneshot::channel();
+        self.queue
+            .try_send(Job {
+                command,
+                idempotency,
+                reply,
+            })
+            .map_err(|e| match e {
+                mpsc::error::TrySendError::Full(_) => EngineError::Overloaded,
+                mpsc::error::TrySendError::Closed(_) => EngineError::Stopping,
+            })?;
+        answer.await.map_err(|_| EngineError::Stopping)?
+    }
+
+    pub fn queue_depth(&self) -> usize {
+        self.queue.max_capacity() - self.queue.capacity()
+    }
+
+    /// Asks the writer to finish what is queued and exit.
+    pub fn stop(&self) {
+        self.stop.notify_one();
+    }
+}
+
+async fn run_writer(
+    db: Arc<dyn Database>,
+    metrics: Arc<Metrics>,
+    mut jobs: mpsc::Receiver<Job>,
+    stop: Arc<Notify>,
+    batch_max: usize,
+) {
+    let mut stopping = false;
+    loop {
+        let first = if stopping {
+            match jobs.try_recv() {
+                Ok(job) => job,
+                Err(_) => break,
+            }
+        } else {
+            tokio::select! {
+                job = jobs.recv() => match job { Some(job) => job, None => break },
+                _ = stop.notified() => { stopping = true; continue; }
+            }
+        };
+        let mut batch = Vec::with_capacity(batch_max.min(256));
+        batch.push(first);
+        while batch.len() < batch_max {
+            match jobs.try_recv() {
+                Ok(job) => batch.push(job),
+                Err(_) => break,
+            }
+        }
+        metrics.set_queue_depth(jobs.len());
+        let started = Instant::now();
+        let size = batch.len();
+        let (replies, results) = apply_batch(db.as_ref(), batch).await;
+        metrics.observe_batch(size, started.elapsed());
+        for (reply, result) in replies.into_iter().zip(results) {
+            // The requester may have gone away; its write is durable all the same.
+            let _ = reply.send(result);
+        }
+    }
+    tracing::info!("engine stopped: queue drained");
+}
+
+type Replies = Vec<oneshot::Sender<Result<Outcome, EngineError>>>;
+
+/// Applies a batch in one transaction. If the transaction cannot commit, every job is answered
+/// with the storage error (none of them was written, so a retry is safe).
+async fn apply_batch(
+    db: &dyn Database,
+    batch: Vec<Job>,
+) -> (Replies, Vec<Result<Outcome, EngineError>>) {
+    let mut replies = Vec::with_capacity(batch.len());
+    let mut work = Vec::with_capacity(batch.len());
+    for job in batch {
+        replies.push(job.reply);
+        work.push((job.command, job.idempotency));
+    }
+    let n = work.len();
+    let fail_all = |e: &StoreError| {
+        (0..n)
+            .map(|_| {
+                Err(EngineError::Store(StoreError::Config(format!(
+                    "batch not committed: {e}"
+                ))))
+            })
+            .collect::<Vec<_>>()
+    };
+    let mut tx = match db.begin().await {
+        Ok(tx) => tx,
+        Err(e) => {
+            tracing::error!(error = %e, "cannot begin a write transaction");
+            let results = fail_all(&e);
+            return (replies, results);
+        }
+    };
+    let mut results = Vec::with_capacity(n);
+    for (command, idempotency) in work {
+        match apply_in_savepoint(tx.as_mut(), command, idempotency).await {
+            Ok(result) => results.push(result),
+            Err(e) => {
+                tracing::error!(error = %e, "savepoint failed; the batch is abandoned");
+                let results = fail_all(&e);
+                return (replies, results);
+            }
+        }
+    }
+    if let Err(e) = tx.commit().await {
+        tracing::error!(error = %e, "commit failed");
+        let results = fail_all(&e);
+        return (replies, results);
+    }
+    (replies, results)
+}
+
+/// The outer `Result` is a failure of the transaction itself; the inner one the command's own.
+async fn apply_in_savepoint(
+    tx: &mut dyn WriteTx,
+    command: Command,
+    idem: Option<Idempotency>,
+) -> Result<Result<Outcome, EngineError>, StoreError> {
+    tx.savepoint().await?;
+    let result = apply_one(tx, command, idem.as_ref()).await;
+    match &result {
+        Ok(Outcome::Applied(_)) => tx.release_savepoint().await?,
+        Ok(Outcome::Replayed { .. }) | Err(_) => {
+            tx.rollback_to_savepoint().await?;
+            tx.release_savepoint().await?;
+        }
+    }
+    Ok(result)
+}
+
+async fn apply_one(
+    tx: &mut dyn WriteTx,
+    command: Command,
+    idem: Option<&Idempotency>,
+) -> Result<Outcome, EngineError> {
+    let s = tx.stores();
+    if let Some(idem) = idem {
+        if let Some(seen) = s.get_idempotency(&idem.party_id, &idem.key).await? {
+            if seen.request_sha256 != idem.request_sha256 {
+                return Err(EngineError::IdempotencyKeyReused);
+            }
+            return Ok(Outcome::Replayed {
+                status_code: seen.status_code,
+                body: seen.response_body,
+            });
+        }
+    }
+    let applied = match command {
+        Command::CreateParty { party, key } => {
+            s.insert_party(&party).await?;
+            s.insert_key(&key).await?;
+            Applied::Created
+        }
+        Command::CreateKey { key } => {
+            s.insert_key(&key).await?;
+            Applied::Created
+        }
+        Command::RevokeKey { key_id, by, at_ms } => {
+            let key = match s.get_key(&key_id).await? {
+                Some(k) if by.role == Role::Operator || k.party_id == by.party_id => k,
+                _ => return Err(EngineError::NotFound { what: "key" }),
+            };
+            if key.revoked_at_ms.is_some() {
+                return Err(EngineError::Conflict {
+                    code: "key_already_revoked",
+                    detail: "the key was already revoked".into(),
+                });
+            }
+            let owner = s
+                .get_party(&key.party_id)
+                .await?
+                .ok_or(EngineError::NotFound { what: "key" })?;
+            if owner.role == Role::Operator
+                && s.count_live_keys_for_role(Role::Operator).await? <= 1
+            {
+                return Err(EngineError::Conflict {
+                    code: "last_operator_key",
+                    detail: "this is the hub's last live operator key; create another before revoking it".into(),
+                });
+            }
+            s.revoke_key(&key_id, at_ms).await?;
+            Applied::Revoked(ApiKey {
+                revoked_at_ms: Some(at_ms),
+                ..key
+            })
+        }
+        Command::CreateProduct { product } => {
+            s.insert_product(&product).await.map_err(|e| {
+                conflict_as(
+                    e,
+                    "duplicate_sku",
+                    "the merchant already has a product with this SKU",
+                )
+            })?;
+            Applied::Created
+        }
+        Command::UpdateProduct {
+            merchant_id,
+            product_id,
+            patch,
+            at_ms,
+        } => {
+            let current = s
+                .get_product(&merchant_id, &product_id)
+                .await?
+                .ok_or(EngineError::NotFound { what: "product" })?;
+            let next = patch.apply(&current, at_ms).map_err(EngineError::Invalid)?;
+            // The writer is the only one writing, so the version cannot move under it; the
+            // check guards against a second process sharing the database.
+            if !s.update_product(&next, current.version).await? {
+                return Err(EngineError::Conflict {
+                    code: "concurrent_update",
+                    detail: "the product changed meanwhile; retry".into(),
+                });
+            }
+            Applied::Product(next)
+        }
+        Command::CreateOrder { order } => {
+            s.insert_order(&order).await.map_err(|e| {
+                conflict_as(
+                    e,
+                    "duplicate_order_no",
+                    "the merchant already has an order with this order_no",
+                )
+            })?;
+            Applied::Created
+        }
+        Command::PurgeIdempotency { before_ms } => {
+            Applied::Purged(s.purge_idempotency(before_ms).await?)
+        }
+    };
+    if let Some(idem) = idem {
+        let record = IdempotencyRecord {
+            party_id: idem.party_id.clone(),
+            key: idem.key.clone(),
+            request_sha256: idem.request_sha256.clone(),
+            status_code: idem.status_code,
+            response_body: idem.replay_body.clone(),
+            created_at_ms: idem.now_ms,
+        };
+        s.insert_idempotency(&record).await?;
+    }
+    Ok(Outcome::Applied(applied))
+}
+
+fn conflict_as(e: StoreError, code: &'static str, detail: &str) -> EngineError {
+    if e.is_conflict() {
+        EngineError::Conflict {
+            code,
+            detail: detail.to_string(),
+        }
+    } else {
+        EngineError::Store(e)
+    }
+}

@@ -1,0 +1,97 @@
+//! HTTP handlers, one module per resource. Each handler turns a request into a domain value
+//! (validated by the pure crates), hands writes to the engine, and renders the answer.
+
+pub mod orders;
+pub mod parties;
+pub mod products;
+pub mod system;
+
+use crate::engine::{EngineError, Idempotency, Outcome};
+use crate::extract::request_fingerprint;
+use crate::problem::ApiError;
+use axum::http::{header, HeaderValue, StatusCode};
+use axum::response::{IntoResponse, Response};
+use bytes::Bytes;
+
+/// Maps the engine's errors to HTTP, once.
+impl From<EngineError> for ApiError {
+    fn from(e: EngineError) -> Self {
+        match e {
+            EngineError::Conflict { code, detail } => ApiError::conflict(code, detail),
+            EngineError::NotFound { what } => ApiError::not_found(what),
+            EngineError::Invalid(errors) => ApiError::validation(errors),
+            EngineError::IdempotencyKeyReused => ApiError::new(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "idempotency_key_reused",
+                "Idempotency key reused",
+                "this Idempotency-Key was already used with a different request; use a new key for a new request",
+            )
+            .with_field("Idempotency-Key"),
+            EngineError::Overloaded => ApiError::overloaded("the write queue is full; retry after a second with the same Idempotency-Key"),
+            EngineError::Stopping => ApiError { retry_after_s: Some(1), ..ApiError::new(StatusCode::SERVICE_UNAVAILABLE, "shutting_down", "The hub is stopping", "retry shortly with the same Idempotency-Key") },
+            EngineError::Store(e) => ApiError::internal(&e),
+        }
+    }
+}
+
+/// The idempotency envelope for a creating request, when the client sent a key.
+pub fn idempotency(
+    key: Option<String>,
+    party_id: &str,
+    method: &str,
+    path: &str,
+    raw: &Bytes,
+    status: StatusCode,
+    replay_body: &impl serde::Serialize,
+    now_ms: i64,
+) -> Option<Idempotency> {
+    key.map(|key| Idempotency {
+        party_id: party_id.to_string(),
+        key,
+        request_sha256: request_fingerprint(method, path, raw),
+        status_code: status.as_u16(),
+        replay_body: serde_json::to_string(replay_body).unwrap_or_default(),
+        now_ms,
+    })
+}
+
+/// The answer to a creating request: the fresh body, or the stored one on a replay.
+pub fn created(
+    outcome: Outcome,
+    status: StatusCode,
+    location: &str,
+    body: &impl serde::Serialize,
+) -> Response {
+    match outcome {
+        Outcome::Applied(_) => {
+            let mut r = (status, axum::Json(body)).into_response();
+            if let Ok(v) = HeaderValue::from_str(location) {
+                r.headers_mut().insert(header::LOCATION, v);
+            }
+            r
+        }
+        Outcome::Replayed { status_code, body } => {
+            let status = StatusCode::from_u16(status_code).unwrap_or(StatusCode::OK);
+            let mut r = (status, body).into_response();
+            r.headers_mut().insert(
+                header::CONTENT_TYPE,
+                HeaderValue::from_static("application/json"),
+            );
+            r.headers_mut()
+                .insert("idempotent-replayed", HeaderValue::from_static("true"));
+            r
+        }
+    }
+}
+
+/// Page size: default 50, at most 200.
+pub fn page_limit(limit: Option<i64>) -> Result<i64, ApiError> {
+    match limit {
+        None => Ok(50),
+        Some(n) if (1..=200).contains(&n) => Ok(n),
+        Some(_) => Err(
+            ApiError::bad_request("invalid_query", "limit must be from 1 to 200")
+                .with_field("limit"),
+        ),
+    }
+}

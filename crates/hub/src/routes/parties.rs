@@ -1,0 +1,187 @@
+//! Parties and their API keys.
+
+use super::{created, idempotency};
+use crate::auth::{new_token, token_display_prefix, token_sha256};
+use crate::clock::now_ms;
+use crate::engine::{Applied, Command, Outcome, Requester};
+use crate::extract::{ApiJson, Caller, IdempotencyKey};
+use crate::problem::{ApiError, Problem};
+use crate::state::Shared;
+use crate::views::{CreatedPartyView, KeyView, NewKeyView, PartyView};
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use axum::response::Response;
+use axum::Json;
+use bytes::Bytes;
+use store::ApiKey;
+use trade::id::{is_valid, IdKind};
+use trade::party::PartyDraft;
+use trade::Role;
+
+fn new_key(state: &Shared, party_id: &str, now: i64) -> (ApiKey, String) {
+    let token = new_token();
+    let key = ApiKey {
+        id: state.ids.next(IdKind::ApiKey),
+        party_id: party_id.to_string(),
+        token_sha256: token_sha256(&token),
+        token_prefix: token_display_prefix(&token),
+        created_at_ms: now,
+        revoked_at_ms: None,
+    };
+    (key, token)
+}
+
+/// Onboards a party (operator only) and issues its first API key, shown once in this answer.
+#[utoipa::path(post, path = "/v1/parties", tag = "parties", security(("bearer" = [])),
+    params(("Idempotency-Key" = Option<String>, Header, description = "Replays the first answer (without the token) for the same request")),
+    request_body = PartyDraft,
+    responses((status = 201, body = CreatedPartyView), (status = 401, body = Problem), (status = 403, body = Problem), (status = 422, body = Problem)))]
+pub async fn create_party(
+    State(state): State<Shared>,
+    caller: Caller,
+    IdempotencyKey(idem_key): IdempotencyKey,
+    body: ApiJson<PartyDraft>,
+) -> Result<Response, ApiError> {
+    caller.require(&[Role::Operator])?;
+    let now = now_ms();
+    let party = body
+        .value
+        .validate(state.ids.next(IdKind::Party), now)
+        .map_err(ApiError::validation)?;
+    let (key, token) = new_key(&state, &party.id, now);
+    let view = |token: Option<String>| CreatedPartyView {
+        party: PartyView::from(&party),
+        key: NewKeyView {
+            key: KeyView::from(&key),
+            token,
+        },
+    };
+    let idem = idempotency(
+        idem_key,
+        &caller.party_id,
+        "POST",
+        "/v1/parties",
+        &body.raw,
+        StatusCode::CREATED,
+        &view(None),
+        now,
+    );
+    let location = format!("/v1/parties/{}", party.id);
+    let fresh = view(Some(token));
+    let outcome = state
+        .engine
+        .submit(
+            Command::CreateParty {
+                party: party.clone(),
+                key: key.clone(),
+            },
+            idem,
+        )
+        .await?;
+    Ok(created(outcome, StatusCode::CREATED, &location, &fresh))
+}
+
+/// A party: the operator sees any, every other party only itself.
+#[utoipa::path(get, path = "/v1/parties/{id}", tag = "parties", security(("bearer" = [])),
+    params(("id" = String, Path)),
+    responses((status = 200, body = PartyView), (status = 404, body = Problem)))]
+pub async fn get_party(
+    State(state): State<Shared>,
+    caller: Caller,
+    Path(id): Path<String>,
+) -> Result<Json<PartyView>, ApiError> {
+    if caller.role != Role::Operator && caller.party_id != id {
+        return Err(ApiError::not_found("party"));
+    }
+    let mut conn = state.db.read().await?;
+    let party = conn
+        .stores()
+        .get_party(&id)
+        .await?
+        .ok_or_else(|| ApiError::not_found("party"))?;
+    Ok(Json(PartyView::from(&party)))
+}
+
+/// Issues another key for a party (operator, or the party itself): the way to rotate keys.
+#[utoipa::path(post, path = "/v1/parties/{id}/keys", tag = "parties", security(("bearer" = [])),
+    params(("id" = String, Path), ("Idempotency-Key" = Option<String>, Header)),
+    responses((status = 201, body = NewKeyView), (status = 404, body = Problem)))]
+pub async fn create_key(
+    State(state): State<Shared>,
+    caller: Caller,
+    IdempotencyKey(idem_key): IdempotencyKey,
+    Path(id): Path<String>,
+    raw: Bytes,
+) -> Result<Response, ApiError> {
+    if (caller.role != Role::Operator && caller.party_id != id) || !is_valid(IdKind::Party, &id) {
+        return Err(ApiError::not_found("party"));
+    }
+    {
+        let mut conn = state.db.read().await?;
+        conn.stores()
+            .get_party(&id)
+            .await?
+            .ok_or_else(|| ApiError::not_found("party"))?;
+    }
+    let now = now_ms();
+    let (key, token) = new_key(&state, &id, now);
+    let path = format!("/v1/parties/{id}/keys");
+    let idem = idempotency(
+        idem_key,
+        &caller.party_id,
+        "POST",
+        &path,
+        &raw,
+        StatusCode::CREATED,
+        &NewKeyView {
+            key: KeyView::from(&key),
+            token: None,
+        },
+        now,
+    );
+    let fresh = NewKeyView {
+        key: KeyView::from(&key),
+        token: Some(token),
+    };
+    let outcome = state
+        .engine
+        .submit(Command::CreateKey { key: key.clone() }, idem)
+        .await?;
+    Ok(created(outcome, StatusCode::CREATED, &path, &fresh))
+}
+
+/// Revokes a key at once (operator any key; a party its own). The hub's last live operator key cannot be revoked.
+#[utoipa::path(delete, path = "/v1/keys/{id}", tag = "parties", security(("bearer" = [])),
+    params(("id" = String, Path)),
+    responses((status = 200, body = KeyView), (status = 404, body = Problem), (status = 409, body = Problem)))]
+pub async fn revoke_key(
+    State(state): State<Shared>,
+    caller: Caller,
+    Path(id): Path<String>,
+) -> Result<Json<KeyView>, ApiError> {
+    if !is_valid(IdKind::ApiKey, &id) {
+        return Err(ApiError::not_found("key"));
+    }
+    let by = Requester {
+        party_id: caller.party_id.clone(),
+        role: caller.role,
+    };
+    let outcome = state
+        .engine
+        .submit(
+            Command::RevokeKey {
+                key_id: id.clone(),
+                by,
+                at_ms: now_ms(),
+            },
+            None,
+        )
+        .await?;
+    state.auth.forget_key(&id);
+    match outcome {
+        Outcome::Applied(Applied::Revoked(key)) => Ok(Json(KeyView::from(&key))),
+        other => Err(ApiError::internal(&format!(
+            "unexpected engine outcome {other:?}"
+        ))),
+    }
+}

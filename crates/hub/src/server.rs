@@ -1,0 +1,360 @@
+//! Starting and stopping a hub: data folder, database, bootstrap, engine, HTTP.
+
+use crate::auth::{new_token, token_display_prefix, token_sha256, AuthCache};
+use crate::clock::{now_ms, IdGen};
+use crate::config::{valid_hub_code, HubConfig};
+use crate::engine::{Command, Engine, EngineConfig};
+use crate::metrics::{self, Metrics};
+use crate::problem::ApiError;
+use crate::routes::{orders, parties, products, system};
+use crate::state::{AppState, HubIdentity, Shared};
+use axum::extract::DefaultBodyLimit;
+use axum::http::StatusCode;
+use std::fs::File;
+use std::io::Write;
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, OnceLock};
+use std::time::Duration;
+use store::{ApiKey, Database};
+use tokio::sync::oneshot;
+use tokio::task::JoinHandle;
+use trade::id::IdKind;
+use trade::party::{Contact, PartyStatus};
+use trade::{Country, Party, Role};
+use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
+use utoipa::{Modify, OpenApi};
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
+
+#[derive(Debug, thiserror::Error)]
+pub enum HubError {
+    #[error("{0}")]
+    Config(String),
+    #[error("data folder {0}: {1}")]
+    Io(PathBuf, std::io::Error),
+    #[error("data folder {0} is in use by another ewtp process")]
+    DataFolderInUse(PathBuf),
+    #[error("this data belongs to hub {stored}, not {asked}; start with --hub {stored} or use another --data folder")]
+    HubMismatch { stored: String, asked: String },
+    #[error("storage: {0}")]
+    Store(#[from] store::StoreError),
+}
+
+#[derive(OpenApi)]
+#[openapi(
+    info(title = "ewtp e-hub API", description = "One e-hub of the Electronic World Trade Platform: parties, catalog, orders. Errors are RFC 9457 problem+json with a stable `code`."),
+    modifiers(&BearerAuth),
+    tags((name = "system"), (name = "parties"), (name = "catalog"), (name = "orders"))
+)]
+struct ApiDoc;
+
+struct BearerAuth;
+
+impl Modify for BearerAuth {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        let components = openapi.components.get_or_insert_with(Default::default);
+        components.add_security_scheme(
+            "bearer",
+            SecurityScheme::Http(
+                HttpBuilder::new()
+                    .scheme(HttpAuthScheme::Bearer)
+                    .bearer_format("ewtp_<64 hex>")
+                    .build(),
+            ),
+        );
+    }
+}
+
+/// The router and its OpenAPI document, built from the same list of handlers, so the document
+/// covers every route by construction.
+pub fn router(state: Shared, body_limit_bytes: usize) -> axum::Router {
+    let (router, api) = OpenApiRouter::with_openapi(ApiDoc::openapi())
+        .routes(routes!(system::healthz))
+        .routes(routes!(system::metrics))
+        .routes(routes!(system::openapi))
+        .routes(routes!(system::me))
+        .routes(routes!(parties::create_party))
+        .routes(routes!(parties::get_party))
+        .routes(routes!(parties::create_key))
+        .routes(routes!(parties::revoke_key))
+        .routes(routes!(products::create_product, products::list_products))
+        .routes(routes!(products::get_product, products::update_product))
+        .routes(routes!(orders::create_order, orders::list_orders))
+        .routes(routes!(orders::get_order))
+        .split_for_parts();
+    let _ = state.openapi_json.set(api.to_json().unwrap_or_default());
+    router
+        .route_layer(axum::middleware::from_fn_with_state(
+            state.metrics.clone(),
+            metrics::track,
+        ))
+        .fallback(|| async {
+            ApiError::new(
+                StatusCode::NOT_FOUND,
+                "route_not_found",
+                "Not found",
+                "no such route; see /openapi.json",
+            )
+        })
+        .method_not_allowed_fallback(|| async {
+            ApiError::new(
+                StatusCode::METHOD_NOT_ALLOWED,
+                "method_not_allowed",
+                "Method not allowed",
+                "this route does not take that method; see /openapi.json",
+            )
+        })
+        .layer(DefaultBodyLimit::max(body_limit_bytes))
+        .with_state(state)
+}
+
+/// A running hub. Stop it with [`Hub::stop`]; dropping it aborts without a clean drain.
+pub struct Hub {
+    pub addr: SocketAddr,
+    /// The operator key, when this start created it (first start only).
+    pub new_operator_key: Option<String>,
+    pub data_dir: PathBuf,
+    pub state: Shared,
+    shutdown: Option<oneshot::Sender<()>>,
+    server: JoinHandle<std::io::Result<()>>,
+    writer: JoinHandle<()>,
+    housekeeping: JoinHandle<()>,
+    _lock: File,
+}
+
+pub const OPERATOR_KEY_FILE: &str = "operator.key";
+/// Idempotency records are kept at least 24 hours; they are purged after 48.
+const IDEMPOTENCY_KEEP_MS: i64 = 48 * 3600 * 1000;
+
+pub async fn start(config: HubConfig) -> Result<Hub, HubError> {
+    check_hub_code(&config.hub_code)?;
+    let data_dir = config.data_dir.clone();
+    let io = |e| HubError::Io(data_dir.clone(), e);
+    create_private_dir(&data_dir).map_err(io)?;
+    let lock = File::create(data_dir.join("ewtp.lock")).map_err(io)?;
+    if lock.try_lock().is_err() {
+        return Err(HubError::DataFolderInUse(data_dir.clone()));
+    }
+    let db: Arc<dyn Database> = match &config.database_url {
+        Some(url) if url.starts_with("postgres://") || url.starts_with("postgresql://") => {
+            store::postgres::open(store::postgres::options(url)?, None, config.read_pool_size)
+                .await?
+        }
+        Some(other) => {
+            return Err(HubError::Config(format!(
+                "--database must be a postgres:// URL (got `{other}`); leave it out for SQLite"
+            )))
+        }
+        None => store::sqlite::open(&data_dir.join("ewtp.db"), config.read_pool_size).await?,
+    };
+    start_with_database(config, db, lock).await
+}
+
+/// Starts on a database the caller opened (tests use it to give each hub an isolated schema).
+pub async fn start_on(config: HubConfig, db: Arc<dyn Database>) -> Result<Hub, HubError> {
+    check_hub_code(&config.hub_code)?;
+    let data_dir = config.data_dir.clone();
+    let io = |e| HubError::Io(data_dir.clone(), e);
+    create_private_dir(&data_dir).map_err(io)?;
+    let lock = File::create(data_dir.join("ewtp.lock")).map_err(io)?;
+    if lock.try_lock().is_err() {
+        return Err(HubError::DataFolderInUse(data_dir.clone()));
+    }
+    start_with_database(config, db, lock).await
+}
+
+async fn start_with_database(
+    config: HubConfig,
+    db: Arc<dyn Database>,
+    lock: File,
+) -> Result<Hub, HubError> {
+    let data_dir = config.data_dir.clone();
+    let ids = IdGen::default();
+    let new_operator_key = bootstrap(db.as_ref(), &config, &ids, &data_dir).await?;
+
+    let metrics = Arc::new(Metrics::default());
+    let (engine, writer) = Engine::start(
+        db.clone(),
+        metrics.clone(),
+        EngineConfig {
+            queue_capacity: config.queue_capacity,
+            batch_max: config.batch_max,
+        },
+    );
+    let state: Shared = Arc::new(AppState {
+        db,
+        engine: engine.clone(),
+        ids,
+        metrics,
+        auth: AuthCache::new(Duration::from_secs(5)),
+        hub: HubIdentity {
+            code: config.hub_code.clone(),
+            name: config.hub_name.clone(),
+        },
+        openapi_json: OnceLock::new(),
+    });
+    let app = router(state.clone(), config.body_limit_bytes);
+    let listener = tokio::net::TcpListener::bind(config.listen)
+        .await
+        .map_err(|e| HubError::Config(format!("cannot listen on {}: {e}", config.listen)))?;
+    let addr = listener
+        .local_addr()
+        .map_err(|e| HubError::Config(e.to_string()))?;
+    let (shutdown, stopped) = oneshot::channel::<()>();
+    let server = tokio::spawn(async move {
+        axum::serve(listener, app)
+            .with_graceful_shutdown(async move {
+                let _ = stopped.await;
+            })
+            .await
+    });
+    let housekeeping = tokio::spawn(async move {
+        let mut every = tokio::time::interval(Duration::from_secs(3600));
+        loop {
+            every.tick().await;
+            if let Err(e) = engine
+                .submit(
+                    Command::PurgeIdempotency {
+                        before_ms: now_ms() - IDEMPOTENCY_KEEP_MS,
+                    },
+                    None,
+                )
+                .await
+            {
+                tracing::warn!(error = %e, "idempotency purge failed; will retry");
+            }
+        }
+    });
+    Ok(Hub {
+        addr,
+        new_operator_key,
+        data_dir,
+        state,
+        shutdown: Some(shutdown),
+        server,
+        writer,
+        housekeeping,
+        _lock: lock,
+    })
+}
+
+impl Hub {
+    /// Stops accepting, lets in-flight requests finish (their commits included), drains the
+    /// engine, and closes the database.
+    pub async fn stop(mut self) -> Result<(), HubError> {
+        if let Some(s) = self.shutdown.take() {
+            let _ = s.send(());
+        }
+        match (&mut self.server).await {
+            Ok(Ok(())) => {}
+            Ok(Err(e)) => tracing::warn!(error = %e, "server stopped with an error"),
+            Err(e) => tracing::warn!(error = %e, "server task failed"),
+        }
+        self.housekeeping.abort();
+        self.state.engine.stop();
+        let _ = (&mut self.writer).await;
+        self.state.db.close().await;
+        Ok(())
+    }
+}
+
+/// First start: records the hub's identity and creates the operator party and its key, written
+/// to `DATA/operator.key` (mode 0600). Later starts check the identity and change nothing.
+async fn bootstrap(
+    db: &dyn Database,
+    config: &HubConfig,
+    ids: &IdGen,
+    data_dir: &Path,
+) -> Result<Option<String>, HubError> {
+    let key_path = data_dir.join(OPERATOR_KEY_FILE);
+    let pending_path = data_dir.join("operator.key.new");
+    let mut tx = db.begin().await?;
+    let s = tx.stores();
+    match s.get_meta("hub_code").await? {
+        Some(stored) if stored != config.hub_code => {
+            return Err(HubError::HubMismatch {
+                stored,
+                asked: config.hub_code.clone(),
+            })
+        }
+        Some(_) => {}
+        None => {
+            s.put_meta("hub_code", &config.hub_code).await?;
+            s.put_meta("hub_name", &config.hub_name).await?;
+        }
+    }
+    if s.count_parties_with_role(Role::Operator).await? > 0 {
+        drop(tx);
+        // A crash between the commit and the rename below leaves the key in the pending file.
+        if !key_path.exists() && pending_path.exists() {
+            std::fs::rename(&pending_path, &key_path)
+                .map_err(|e| HubError::Io(key_path.clone(), e))?;
+        }
+        return Ok(None);
+    }
+    let now = now_ms();
+    let country =
+        Country::parse(&config.hub_code[..2]).map_err(|e| HubError::Config(e.to_string()))?;
+    let operator = Party {
+        id: ids.next(IdKind::Party),
+        role: Role::Operator,
+        legal_name: config.hub_name.clone(),
+        country,
+        registration_number: config.hub_code.clone(),
+        contact: Contact {
+            name: None,
+            email: None,
+            phone: None,
+        },
+        status: PartyStatus::Active,
+        created_at_ms: now,
+    };
+    let token = new_token();
+    let key = ApiKey {
+        id: ids.next(IdKind::ApiKey),
+        party_id: operator.id.clone(),
+        token_sha256: token_sha256(&token),
+        token_prefix: token_display_prefix(&token),
+        created_at_ms: now,
+        revoked_at_ms: None,
+    };
+    s.insert_party(&operator).await?;
+    s.insert_key(&key).await?;
+    write_secret(&pending_path, &token).map_err(|e| HubError::Io(pending_path.clone(), e))?;
+    tx.commit().await?;
+    std::fs::rename(&pending_path, &key_path).map_err(|e| HubError::Io(key_path.clone(), e))?;
+    Ok(Some(token))
+}
+
+fn check_hub_code(code: &str) -> Result<(), HubError> {
+    if valid_hub_code(code) {
+        return Ok(());
+    }
+    Err(HubError::Config(format!("hub code `{code}` is not CC-XXX (an ISO country, a dash, three letters or digits), e.g. MY-KUL")))
+}
+
+/// The data folder holds personal data and the operator key: only its owner may enter it.
+fn create_private_dir(dir: &Path) -> std::io::Result<()> {
+    use std::os::unix::fs::DirBuilderExt;
+    if dir.is_dir() {
+        return Ok(());
+    }
+    std::fs::DirBuilder::new()
+        .recursive(true)
+        .mode(0o700)
+        .create(dir)
+}
+
+fn write_secret(path: &Path, secret: &str) -> std::io::Result<()> {
+    use std::os::unix::fs::OpenOptionsExt;
+    let mut f = std::fs::OpenOptions::new()
+        .write(true)
+        .create(true)
+        .truncate(true)
+        .mode(0o600)
+        .open(path)?;
+    f.write_all(secret.as_bytes())?;
+    f.write_all(b"\n")?;
+    f.sync_all()
+}

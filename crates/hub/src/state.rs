@@ -1,0 +1,27 @@
+//! What every handler shares.
+
+use crate::auth::AuthCache;
+use crate::clock::IdGen;
+use crate::engine::Engine;
+use crate::metrics::Metrics;
+use std::sync::{Arc, OnceLock};
+use store::Database;
+
+#[derive(Clone, Debug)]
+pub struct HubIdentity {
+    pub code: String,
+    pub name: String,
+}
+
+pub struct AppState {
+    pub db: Arc<dyn Database>,
+    pub engine: Engine,
+    pub ids: IdGen,
+    pub metrics: Arc<Metrics>,
+    pub auth: AuthCache,
+    pub hub: HubIdentity,
+    /// The OpenAPI document, rendered once when the router is built.
+    pub openapi_json: OnceLock<String>,
+}
+
+pub type Shared = Arc<AppState>;
