@@ -25,8 +25,13 @@ pub struct Problem {
     pub errors: Vec<FieldError>,
 }
 
+/// An error on its way to becoming a problem answer. Boxed: it travels in every `Result` of the
+/// request path, and the happy path should not pay for its size.
 #[derive(Debug)]
-pub struct ApiError {
+pub struct ApiError(Box<ErrorParts>);
+
+#[derive(Debug)]
+pub struct ErrorParts {
     pub status: StatusCode,
     pub code: &'static str,
     pub title: &'static str,
@@ -44,7 +49,7 @@ impl ApiError {
         title: &'static str,
         detail: impl Into<String>,
     ) -> ApiError {
-        ApiError {
+        let parts = ErrorParts {
             status,
             code,
             title,
@@ -53,11 +58,21 @@ impl ApiError {
             errors: Vec::new(),
             retry_after_s: None,
             www_authenticate: false,
-        }
+        };
+        ApiError(Box::new(parts))
+    }
+
+    pub fn parts(&self) -> &ErrorParts {
+        &self.0
     }
 
     pub fn with_field(mut self, field: impl Into<String>) -> ApiError {
-        self.field = Some(field.into());
+        self.0.field = Some(field.into());
+        self
+    }
+
+    pub fn with_retry_after(mut self, seconds: u64) -> ApiError {
+        self.0.retry_after_s = Some(seconds);
         self
     }
 
@@ -77,16 +92,15 @@ impl ApiError {
         } else {
             format!("{} (and {} more problems)", first.detail, errors.len() - 1)
         };
-        ApiError {
-            field: Some(first.field),
-            errors,
-            ..ApiError::new(
-                StatusCode::UNPROCESSABLE_ENTITY,
-                first.code,
-                "The request has invalid fields",
-                detail,
-            )
-        }
+        let mut e = ApiError::new(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            first.code,
+            "The request has invalid fields",
+            detail,
+        )
+        .with_field(first.field);
+        e.0.errors = errors;
+        e
     }
 
     pub fn field_error(field: &str, code: &'static str, detail: impl Into<String>) -> ApiError {
@@ -98,19 +112,14 @@ impl ApiError {
     }
 
     pub fn not_found(what: &str) -> ApiError {
-        ApiError::new(
-            StatusCode::NOT_FOUND,
-            "not_found",
-            "Not found",
-            format!("no {what} with that id is visible to this key"),
-        )
+        let detail = format!("no {what} with that id is visible to this key");
+        ApiError::new(StatusCode::NOT_FOUND, "not_found", "Not found", detail)
     }
 
     pub fn unauthorized(code: &'static str, detail: impl Into<String>) -> ApiError {
-        ApiError {
-            www_authenticate: true,
-            ..ApiError::new(StatusCode::UNAUTHORIZED, code, "Unauthorized", detail)
-        }
+        let mut e = ApiError::new(StatusCode::UNAUTHORIZED, code, "Unauthorized", detail);
+        e.0.www_authenticate = true;
+        e
     }
 
     pub fn forbidden(code: &'static str, detail: impl Into<String>) -> ApiError {
@@ -126,29 +135,26 @@ impl ApiError {
     }
 
     pub fn overloaded(detail: impl Into<String>) -> ApiError {
-        ApiError {
-            retry_after_s: Some(1),
-            ..ApiError::new(
-                StatusCode::SERVICE_UNAVAILABLE,
-                "overloaded",
-                "The hub is busy",
-                detail,
-            )
-        }
+        ApiError::new(
+            StatusCode::SERVICE_UNAVAILABLE,
+            "overloaded",
+            "The hub is busy",
+            detail,
+        )
+        .with_retry_after(1)
     }
 
     /// A failure of the hub itself, not of the request: logged with its cause, answered without it.
     pub fn internal(cause: &dyn std::fmt::Display) -> ApiError {
         tracing::error!(%cause, "internal error");
-        ApiError {
-            retry_after_s: Some(1),
-            ..ApiError::new(
-                StatusCode::SERVICE_UNAVAILABLE,
-                "storage_unavailable",
-                "Storage unavailable",
-                "the hub could not reach its storage; retry with the same Idempotency-Key",
-            )
-        }
+        let detail = "the hub could not reach its storage; retry with the same Idempotency-Key";
+        ApiError::new(
+            StatusCode::SERVICE_UNAVAILABLE,
+            "storage_unavailable",
+            "Storage unavailable",
+            detail,
+        )
+        .with_retry_after(1)
     }
 }
 
@@ -160,26 +166,27 @@ impl From<store::StoreError> for ApiError {
 
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
+        let e = *self.0;
         let body = Problem {
-            type_uri: format!("urn:ewtp:problem:{}", self.code),
-            title: self.title,
-            status: self.status.as_u16(),
-            detail: self.detail,
-            code: self.code,
-            field: self.field,
-            errors: self.errors,
+            type_uri: format!("urn:ewtp:problem:{}", e.code),
+            title: e.title,
+            status: e.status.as_u16(),
+            detail: e.detail,
+            code: e.code,
+            field: e.field,
+            errors: e.errors,
         };
         let json = serde_json::to_vec(&body).unwrap_or_else(|_| b"{}".to_vec());
-        let mut response = (self.status, json).into_response();
+        let mut response = (e.status, json).into_response();
         let headers = response.headers_mut();
         headers.insert(
             header::CONTENT_TYPE,
             HeaderValue::from_static("application/problem+json"),
         );
-        if let Some(s) = self.retry_after_s {
+        if let Some(s) = e.retry_after_s {
             headers.insert(header::RETRY_AFTER, HeaderValue::from(s));
         }
-        if self.www_authenticate {
+        if e.www_authenticate {
             headers.insert(
                 header::WWW_AUTHENTICATE,
                 HeaderValue::from_static("Bearer realm=\"ewtp\""),

@@ -86,3 +86,48 @@ fn random_suffix() -> String {
     getrandom::getrandom(&mut bytes).expect("the OS random source");
     hex::encode(bytes)
 }
+
+/// A fresh PostgreSQL schema for a hub running in another process: its URL carries the
+/// `search_path`, so the child needs nothing but `--database URL`.
+pub struct PgSchema {
+    pub url: String,
+    base_url: String,
+    schema: String,
+}
+
+impl PgSchema {
+    /// `None` when `EWTP_TEST_DATABASE_URL` is unset (an error in CI, as for [`TestDb::postgres`]).
+    pub async fn create() -> Result<Option<PgSchema>> {
+        let Ok(base_url) = std::env::var(DATABASE_URL_VAR) else {
+            if std::env::var("CI").is_ok() {
+                return Err(StoreError::Config(format!(
+                    "{DATABASE_URL_VAR} must be set in CI"
+                )));
+            }
+            println!("PostgreSQL half did not run: set {DATABASE_URL_VAR}=postgres://… to run it");
+            return Ok(None);
+        };
+        let schema = format!("ewtp_test_{}", random_suffix());
+        let mut conn = sqlx::PgConnection::connect(&base_url).await?;
+        sqlx::query(&format!("CREATE SCHEMA {schema}"))
+            .execute(&mut conn)
+            .await?;
+        conn.close().await?;
+        let sep = if base_url.contains('?') { '&' } else { '?' };
+        let url = format!("{base_url}{sep}options=-c%20search_path%3D{schema}");
+        Ok(Some(PgSchema {
+            url,
+            base_url,
+            schema,
+        }))
+    }
+
+    pub async fn drop_schema(self) -> Result<()> {
+        let mut conn = sqlx::PgConnection::connect(&self.base_url).await?;
+        sqlx::query(&format!("DROP SCHEMA {} CASCADE", self.schema))
+            .execute(&mut conn)
+            .await?;
+        conn.close().await?;
+        Ok(())
+    }
+}

@@ -28,17 +28,22 @@ impl From<EngineError> for ApiError {
             )
             .with_field("Idempotency-Key"),
             EngineError::Overloaded => ApiError::overloaded("the write queue is full; retry after a second with the same Idempotency-Key"),
-            EngineError::Stopping => ApiError { retry_after_s: Some(1), ..ApiError::new(StatusCode::SERVICE_UNAVAILABLE, "shutting_down", "The hub is stopping", "retry shortly with the same Idempotency-Key") },
+            EngineError::Stopping => ApiError::new(
+                StatusCode::SERVICE_UNAVAILABLE,
+                "shutting_down",
+                "The hub is stopping",
+                "retry shortly with the same Idempotency-Key",
+            )
+            .with_retry_after(1),
             EngineError::Store(e) => ApiError::internal(&e),
         }
     }
 }
 
-/// The idempotency envelope for a creating request, when the client sent a key.
+/// The idempotency envelope for a creating request (always a POST), when the client sent a key.
 pub fn idempotency(
     key: Option<String>,
     party_id: &str,
-    method: &str,
     path: &str,
     raw: &Bytes,
     status: StatusCode,
@@ -48,7 +53,7 @@ pub fn idempotency(
     key.map(|key| Idempotency {
         party_id: party_id.to_string(),
         key,
-        request_sha256: request_fingerprint(method, path, raw),
+        request_sha256: request_fingerprint("POST", path, raw),
         status_code: status.as_u16(),
         replay_body: serde_json::to_string(replay_body).unwrap_or_default(),
         now_ms,

@@ -91,7 +91,6 @@ pub async fn create_order(
     let idem = idempotency(
         idem_key,
         &caller.party_id,
-        "POST",
         "/v1/orders",
         &body.raw,
         StatusCode::CREATED,

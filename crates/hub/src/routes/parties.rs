@@ -59,7 +59,6 @@ pub async fn create_party(
     let idem = idempotency(
         idem_key,
         &caller.party_id,
-        "POST",
         "/v1/parties",
         &body.raw,
         StatusCode::CREATED,
@@ -129,7 +128,6 @@ pub async fn create_key(
     let idem = idempotency(
         idem_key,
         &caller.party_id,
-        "POST",
         &path,
         &raw,
         StatusCode::CREATED,

@@ -41,7 +41,6 @@ pub async fn create_product(
     let idem = idempotency(
         idem_key,
         &caller.party_id,
-        "POST",
         "/v1/products",
         &body.raw,
         StatusCode::CREATED,
