@@ -424,3 +424,67 @@ async fn restarts_keep_the_key_and_the_data_and_refuse_a_mismatch() {
     assert!(!bad.status.success());
     assert!(String::from_utf8_lossy(&bad.stderr).contains("CC-XXX"));
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn personal_data_never_reaches_the_logs() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    let log_path = dir.path().join("stderr.log");
+    let log = std::fs::File::create(&log_path).unwrap();
+    let mut child = Command::new(env!("CARGO_BIN_EXE_ewtp"))
+        .arg("serve")
+        .arg("--data")
+        .arg(&data)
+        .args(["--listen", "127.0.0.1:0"])
+        .env("EWTP_LOG", "trace")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::from(log))
+        .kill_on_drop(true)
+        .spawn()
+        .unwrap();
+    let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
+    let base = loop {
+        let line = lines.next_line().await.unwrap().expect("listening line");
+        if let Some(url) = line.strip_prefix("listening on ") {
+            break url.to_string();
+        }
+    };
+    let client = reqwest::Client::new();
+    let key = setup_merchant(&client, &base, &operator_key(&data)).await;
+    let mut body = order(1);
+    body["buyer"]["id_number"] = json!("44030419850315781X");
+    body["buyer"]["phone"] = json!("+86 139 8765 4321");
+    let placed = client
+        .post(format!("{base}/v1/orders"))
+        .bearer_auth(&key)
+        .json(&body)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(placed.status(), 201);
+    body["currency"] = json!("XYZ"); // an error path too
+    assert_eq!(
+        client
+            .post(format!("{base}/v1/orders"))
+            .bearer_auth(&key)
+            .json(&body)
+            .send()
+            .await
+            .unwrap()
+            .status(),
+        422
+    );
+    let pid = child.id().unwrap() as i32;
+    // SAFETY: signalling our own child.
+    unsafe { libc::kill(pid, libc::SIGTERM) };
+    child.wait().await.unwrap();
+    let logged = std::fs::read_to_string(&log_path).unwrap();
+    assert!(
+        logged.len() > 1000,
+        "trace logging was on: {} bytes",
+        logged.len()
+    );
+    for secret in ["44030419850315781X", "8765 4321", "Wang Fang", &key] {
+        assert!(!logged.contains(secret), "`{secret}` reached the log");
+    }
+}

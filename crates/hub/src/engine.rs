@@ -5,6 +5,8 @@
 //! Nothing is acknowledged before it is durable.
 
 use crate::metrics::Metrics;
+use std::collections::hash_map::Entry;
+use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
 use std::time::Instant;
 use store::{ApiKey, Database, IdempotencyRecord, StoreError, WriteTx};
@@ -197,7 +199,7 @@ async fn run_writer(
         metrics.set_queue_depth(jobs.len());
         let started = Instant::now();
         let size = batch.len();
-        let (replies, results) = apply_batch(db.as_ref(), batch).await;
+        let (replies, results) = apply_batch(db.as_ref(), &metrics, batch).await;
         metrics.observe_batch(size, started.elapsed());
         for (reply, result) in replies.into_iter().zip(results) {
             // The requester may have gone away; its write is durable all the same.
@@ -208,64 +210,206 @@ async fn run_writer(
 }
 
 type Replies = Vec<oneshot::Sender<Result<Outcome, EngineError>>>;
+type Work = Vec<(Command, Option<Idempotency>)>;
+type Answer = Result<Outcome, EngineError>;
 
-/// Applies a batch in one transaction. If the transaction cannot commit, every job is answered
-/// with the storage error (none of them was written, so a retry is safe).
+/// Applies a batch in one transaction and answers every job only after the commit.
+///
+/// Fast path: idempotency keys are claimed with one multi-row statement and runs of orders are
+/// written with multi-row inserts, so a batch costs a handful of statements rather than several
+/// per command. If any command fails there (a duplicate SKU, say), the transaction is rolled back
+/// and the batch is applied again on the careful path: one savepoint per command, so the failure
+/// stays with its own request. If the transaction cannot commit, every job is answered with the
+/// storage error (none of them was written, so a retry with the same idempotency key is safe).
 async fn apply_batch(
     db: &dyn Database,
+    metrics: &Metrics,
     batch: Vec<Job>,
-) -> (Replies, Vec<Result<Outcome, EngineError>>) {
+) -> (Replies, Vec<Answer>) {
     let mut replies = Vec::with_capacity(batch.len());
-    let mut work = Vec::with_capacity(batch.len());
+    let mut work: Work = Vec::with_capacity(batch.len());
     for job in batch {
         replies.push(job.reply);
         work.push((job.command, job.idempotency));
     }
-    let n = work.len();
-    let fail_all = |e: &StoreError| {
-        (0..n)
-            .map(|_| {
-                Err(EngineError::Store(StoreError::Config(format!(
-                    "batch not committed: {e}"
-                ))))
-            })
-            .collect::<Vec<_>>()
+    let results = match apply_fast(db, &work).await {
+        Fast::Committed(results) => results,
+        Fast::Failed(e) => fail_all(work.len(), &e),
+        Fast::Fallback => {
+            metrics.observe_careful_batch();
+            apply_careful(db, &work).await
+        }
     };
+    debug_assert_eq!(results.len(), replies.len());
+    (replies, results)
+}
+
+fn fail_all(n: usize, e: &StoreError) -> Vec<Answer> {
+    (0..n)
+        .map(|_| {
+            Err(EngineError::Store(StoreError::Config(format!(
+                "batch not committed: {e}"
+            ))))
+        })
+        .collect()
+}
+
+enum Fast {
+    Committed(Vec<Answer>),
+    /// A command failed; nothing was committed; apply the batch on the careful path.
+    Fallback,
+    /// The transaction itself failed.
+    Failed(StoreError),
+}
+
+fn record_of(idem: &Idempotency) -> IdempotencyRecord {
+    IdempotencyRecord {
+        party_id: idem.party_id.clone(),
+        key: idem.key.clone(),
+        request_sha256: idem.request_sha256.clone(),
+        status_code: idem.status_code,
+        response_body: idem.replay_body.clone(),
+        created_at_ms: idem.now_ms,
+    }
+}
+
+/// What a request with a known idempotency key gets, given the record that stands for the key.
+fn replay_against(standing: &IdempotencyRecord, idem: &Idempotency) -> Answer {
+    if standing.request_sha256 == idem.request_sha256 {
+        Ok(Outcome::Replayed {
+            status_code: standing.status_code,
+            body: standing.response_body.clone(),
+        })
+    } else {
+        Err(EngineError::IdempotencyKeyReused)
+    }
+}
+
+async fn apply_fast(db: &dyn Database, work: &Work) -> Fast {
+    let n = work.len();
+    let mut tx = match db.begin().await {
+        Ok(tx) => tx,
+        Err(e) => return Fast::Failed(e),
+    };
+    let mut results: Vec<Option<Answer>> = (0..n).map(|_| None).collect();
+    // The record standing for each idempotency key, by the index of its first job in the batch.
+    let mut first_with_key: HashMap<(&str, &str), usize> = HashMap::new();
+    let mut repeats: Vec<(usize, usize)> = Vec::new();
+    let mut claims: Vec<(usize, IdempotencyRecord)> = Vec::new();
+    for (i, (_, idem)) in work.iter().enumerate() {
+        let Some(idem) = idem else { continue };
+        match first_with_key.entry((idem.party_id.as_str(), idem.key.as_str())) {
+            Entry::Occupied(first) => repeats.push((i, *first.get())),
+            Entry::Vacant(slot) => {
+                slot.insert(i);
+                claims.push((i, record_of(idem)));
+            }
+        }
+    }
+    let mut standing: HashMap<usize, IdempotencyRecord> = HashMap::new();
+    if !claims.is_empty() {
+        let records: Vec<&IdempotencyRecord> = claims.iter().map(|(_, r)| r).collect();
+        let claimed: HashSet<(String, String)> = match tx.stores().claim_idempotency(&records).await
+        {
+            Ok(c) => c.into_iter().collect(),
+            Err(_) => return Fast::Fallback,
+        };
+        for (i, record) in claims {
+            if !claimed.contains(&(record.party_id.clone(), record.key.clone())) {
+                let seen = match tx
+                    .stores()
+                    .get_idempotency(&record.party_id, &record.key)
+                    .await
+                {
+                    Ok(Some(seen)) => seen,
+                    _ => return Fast::Fallback,
+                };
+                if let Some(idem) = &work[i].1 {
+                    results[i] = Some(replay_against(&seen, idem));
+                }
+                standing.insert(i, seen);
+            } else {
+                standing.insert(i, record);
+            }
+        }
+    }
+    let mut orders: Vec<&Order> = Vec::new();
+    let repeated: HashSet<usize> = repeats.iter().map(|(i, _)| *i).collect();
+    for (i, (command, _)) in work.iter().enumerate() {
+        if results[i].is_some() || repeated.contains(&i) {
+            continue;
+        }
+        if let Command::CreateOrder { order } = command {
+            orders.push(order);
+            results[i] = Some(Ok(Outcome::Applied(Applied::Created)));
+            continue;
+        }
+        // Keep arrival order: orders queued so far go in before any other command.
+        if !orders.is_empty() {
+            if tx.stores().insert_orders(&orders).await.is_err() {
+                return Fast::Fallback;
+            }
+            orders.clear();
+        }
+        match apply_command(tx.as_mut(), command).await {
+            Ok(applied) => results[i] = Some(Ok(Outcome::Applied(applied))),
+            Err(_) => return Fast::Fallback,
+        }
+    }
+    if !orders.is_empty() && tx.stores().insert_orders(&orders).await.is_err() {
+        return Fast::Fallback;
+    }
+    for (i, first) in repeats {
+        if let (Some(record), Some(idem)) = (standing.get(&first), &work[i].1) {
+            results[i] = Some(replay_against(record, idem));
+        }
+    }
+    if let Err(e) = tx.commit().await {
+        tracing::error!(error = %e, "commit failed");
+        return Fast::Failed(e);
+    }
+    let results: Option<Vec<Answer>> = results.into_iter().collect();
+    match results {
+        Some(results) => Fast::Committed(results),
+        None => unreachable!("every job of a committed batch has an answer"),
+    }
+}
+
+/// The careful path: each command in its own savepoint.
+async fn apply_careful(db: &dyn Database, work: &Work) -> Vec<Answer> {
+    let n = work.len();
     let mut tx = match db.begin().await {
         Ok(tx) => tx,
         Err(e) => {
             tracing::error!(error = %e, "cannot begin a write transaction");
-            let results = fail_all(&e);
-            return (replies, results);
+            return fail_all(n, &e);
         }
     };
     let mut results = Vec::with_capacity(n);
     for (command, idempotency) in work {
-        match apply_in_savepoint(tx.as_mut(), command, idempotency).await {
+        match apply_in_savepoint(tx.as_mut(), command, idempotency.as_ref()).await {
             Ok(result) => results.push(result),
             Err(e) => {
                 tracing::error!(error = %e, "savepoint failed; the batch is abandoned");
-                let results = fail_all(&e);
-                return (replies, results);
+                return fail_all(n, &e);
             }
         }
     }
     if let Err(e) = tx.commit().await {
         tracing::error!(error = %e, "commit failed");
-        let results = fail_all(&e);
-        return (replies, results);
+        return fail_all(n, &e);
     }
-    (replies, results)
+    results
 }
 
 /// The outer `Result` is a failure of the transaction itself; the inner one the command's own.
 async fn apply_in_savepoint(
     tx: &mut dyn WriteTx,
-    command: Command,
-    idem: Option<Idempotency>,
-) -> Result<Result<Outcome, EngineError>, StoreError> {
+    command: &Command,
+    idem: Option<&Idempotency>,
+) -> Result<Answer, StoreError> {
     tx.savepoint().await?;
-    let result = apply_one(tx, command, idem.as_ref()).await;
+    let result = apply_one(tx, command, idem).await;
     match &result {
         Ok(Outcome::Applied(_)) => tx.release_savepoint().await?,
         Ok(Outcome::Replayed { .. }) | Err(_) => {
@@ -276,35 +420,38 @@ async fn apply_in_savepoint(
     Ok(result)
 }
 
-async fn apply_one(
-    tx: &mut dyn WriteTx,
-    command: Command,
-    idem: Option<&Idempotency>,
-) -> Result<Outcome, EngineError> {
-    let s = tx.stores();
+async fn apply_one(tx: &mut dyn WriteTx, command: &Command, idem: Option<&Idempotency>) -> Answer {
     if let Some(idem) = idem {
-        if let Some(seen) = s.get_idempotency(&idem.party_id, &idem.key).await? {
-            if seen.request_sha256 != idem.request_sha256 {
-                return Err(EngineError::IdempotencyKeyReused);
-            }
-            return Ok(Outcome::Replayed {
-                status_code: seen.status_code,
-                body: seen.response_body,
-            });
+        if let Some(seen) = tx
+            .stores()
+            .get_idempotency(&idem.party_id, &idem.key)
+            .await?
+        {
+            return replay_against(&seen, idem);
         }
     }
-    let applied = match command {
+    let applied = apply_command(tx, command).await?;
+    if let Some(idem) = idem {
+        tx.stores().insert_idempotency(&record_of(idem)).await?;
+    }
+    Ok(Outcome::Applied(applied))
+}
+
+/// The effect of one command on the stores, without its idempotency bookkeeping.
+async fn apply_command(tx: &mut dyn WriteTx, command: &Command) -> Result<Applied, EngineError> {
+    let s = tx.stores();
+    Ok(match command {
         Command::CreateParty { party, key } => {
-            s.insert_party(&party).await?;
-            s.insert_key(&key).await?;
+            s.insert_party(party).await?;
+            s.insert_key(key).await?;
             Applied::Created
         }
         Command::CreateKey { key } => {
-            s.insert_key(&key).await?;
+            s.insert_key(key).await?;
             Applied::Created
         }
         Command::RevokeKey { key_id, by, at_ms } => {
-            let key = match s.get_key(&key_id).await? {
+            let key = match s.get_key(key_id).await? {
                 Some(k) if by.role == Role::Operator || k.party_id == by.party_id => k,
                 _ => return Err(EngineError::NotFound { what: "key" }),
             };
@@ -326,14 +473,14 @@ async fn apply_one(
                     detail: "this is the hub's last live operator key; create another before revoking it".into(),
                 });
             }
-            s.revoke_key(&key_id, at_ms).await?;
+            s.revoke_key(key_id, *at_ms).await?;
             Applied::Revoked(ApiKey {
-                revoked_at_ms: Some(at_ms),
+                revoked_at_ms: Some(*at_ms),
                 ..key
             })
         }
         Command::CreateProduct { product } => {
-            s.insert_product(&product).await.map_err(|e| {
+            s.insert_product(product).await.map_err(|e| {
                 conflict_as(
                     e,
                     "duplicate_sku",
@@ -349,10 +496,12 @@ async fn apply_one(
             at_ms,
         } => {
             let current = s
-                .get_product(&merchant_id, &product_id)
+                .get_product(merchant_id, product_id)
                 .await?
                 .ok_or(EngineError::NotFound { what: "product" })?;
-            let next = patch.apply(&current, at_ms).map_err(EngineError::Invalid)?;
+            let next = patch
+                .apply(&current, *at_ms)
+                .map_err(EngineError::Invalid)?;
             // The writer is the only one writing, so the version cannot move under it; the
             // check guards against a second process sharing the database.
             if !s.update_product(&next, current.version).await? {
@@ -364,7 +513,7 @@ async fn apply_one(
             Applied::Product(next)
         }
         Command::CreateOrder { order } => {
-            s.insert_order(&order).await.map_err(|e| {
+            s.insert_order(order).await.map_err(|e| {
                 conflict_as(
                     e,
                     "duplicate_order_no",
@@ -374,21 +523,9 @@ async fn apply_one(
             Applied::Created
         }
         Command::PurgeIdempotency { before_ms } => {
-            Applied::Purged(s.purge_idempotency(before_ms).await?)
+            Applied::Purged(s.purge_idempotency(*before_ms).await?)
         }
-    };
-    if let Some(idem) = idem {
-        let record = IdempotencyRecord {
-            party_id: idem.party_id.clone(),
-            key: idem.key.clone(),
-            request_sha256: idem.request_sha256.clone(),
-            status_code: idem.status_code,
-            response_body: idem.replay_body.clone(),
-            created_at_ms: idem.now_ms,
-        };
-        s.insert_idempotency(&record).await?;
-    }
-    Ok(Outcome::Applied(applied))
+    })
 }
 
 fn conflict_as(e: StoreError, code: &'static str, detail: &str) -> EngineError {

@@ -88,6 +88,7 @@ pub struct Metrics {
     batches: Mutex<(Histogram<10>, Histogram<14>)>,
     queue_depth: AtomicUsize,
     queue_capacity: AtomicUsize,
+    careful_batches: AtomicUsize,
 }
 
 impl Metrics {
@@ -102,6 +103,15 @@ impl Metrics {
         let mut b = self.batches.lock().expect("metrics lock");
         b.0.observe(&BATCH_BOUNDS, size as u64);
         b.1.observe(&LATENCY_BOUNDS_US, commit.as_micros() as u64);
+    }
+
+    /// A batch that had to be applied again one savepoint per command.
+    pub fn observe_careful_batch(&self) {
+        self.careful_batches.fetch_add(1, Ordering::Relaxed);
+    }
+
+    pub fn careful_batches(&self) -> usize {
+        self.careful_batches.load(Ordering::Relaxed)
     }
 
     pub fn set_queue_depth(&self, depth: usize) {
@@ -132,6 +142,11 @@ impl Metrics {
         let _ = writeln!(out, "# HELP ewtp_engine_queue_depth Commands waiting for the writer.\n# TYPE ewtp_engine_queue_depth gauge\newtp_engine_queue_depth {live_queue_depth}");
         let _ = writeln!(out, "# HELP ewtp_engine_queue_capacity Commands the queue holds before answering 503.\n# TYPE ewtp_engine_queue_capacity gauge\newtp_engine_queue_capacity {}", self.queue_capacity.load(Ordering::Relaxed));
         let _ = writeln!(out, "# HELP ewtp_engine_queue_depth_at_batch Commands left queued when the last batch started.\n# TYPE ewtp_engine_queue_depth_at_batch gauge\newtp_engine_queue_depth_at_batch {}", self.queue_depth.load(Ordering::Relaxed));
+        let _ = writeln!(
+            out,
+            "# HELP ewtp_engine_careful_batches_total Batches re-applied one savepoint per command after a command failed.\n# TYPE ewtp_engine_careful_batches_total counter\newtp_engine_careful_batches_total {}",
+            self.careful_batches()
+        );
         let (sizes, commits) = self.batches.lock().expect("metrics lock").clone();
         out.push_str("# HELP ewtp_engine_batch_size Commands applied per transaction.\n# TYPE ewtp_engine_batch_size histogram\n");
         sizes.render(&mut out, "ewtp_engine_batch_size", "", &BATCH_BOUNDS, false);

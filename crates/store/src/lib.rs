@@ -68,6 +68,9 @@ pub trait ProductStore {
 pub trait OrderStore {
     /// Fails with [`StoreError::Conflict`] when the merchant already used the order number.
     async fn insert_order(&mut self, order: &Order) -> Result<()>;
+    /// Inserts many orders with a few multi-row statements; all or nothing as one statement
+    /// set (the caller's transaction decides what a failure undoes).
+    async fn insert_orders(&mut self, orders: &[&Order]) -> Result<()>;
     async fn get_order(&mut self, id: &str) -> Result<Option<Order>>;
     async fn list_orders(&mut self, query: &OrderQuery) -> Result<Vec<Order>>;
     async fn count_orders(&mut self) -> Result<i64>;
@@ -81,6 +84,12 @@ pub trait IdempotencyStore {
         key: &str,
     ) -> Result<Option<IdempotencyRecord>>;
     async fn insert_idempotency(&mut self, record: &IdempotencyRecord) -> Result<()>;
+    /// Inserts the records whose (party, key) is free and returns those it inserted; records
+    /// whose key is taken are left alone. `records` must not repeat a (party, key).
+    async fn claim_idempotency(
+        &mut self,
+        records: &[&IdempotencyRecord],
+    ) -> Result<Vec<(String, String)>>;
     /// Forgets records created before `before_ms`; returns how many.
     async fn purge_idempotency(&mut self, before_ms: i64) -> Result<u64>;
 }

@@ -12,6 +12,12 @@ macro_rules! impl_stores {
         use trade::party::{Contact, PartyStatus};
         use trade::{Country, Currency, HsCode, Order, OrderStatus, Party, Personal, Product, Role};
 
+        // Rows per multi-row statement: far below both backends' bound-parameter limits
+        // (SQLite 32766, PostgreSQL 65535) at 20, 10 and 6 parameters a row.
+        const ORDER_ROWS_PER_STATEMENT: usize = 1000;
+        const LINE_ROWS_PER_STATEMENT: usize = 2000;
+        const IDEMPOTENCY_ROWS_PER_STATEMENT: usize = 2000;
+
         fn corrupt(table: &'static str, id: &str, detail: impl Into<String>) -> StoreError {
             StoreError::Corrupt { table, id: id.to_string(), detail: detail.into() }
         }
@@ -338,49 +344,57 @@ macro_rules! impl_stores {
         #[async_trait::async_trait]
         impl $crate::OrderStore for $conn {
             async fn insert_order(&mut self, o: &Order) -> Result<()> {
-                sqlx::query(
-                    "INSERT INTO orders (id, merchant_id, submitted_by, order_no, status, buyer_name, buyer_id_type, buyer_id_number, buyer_country,
-                        buyer_address, buyer_phone, destination, currency, goods_value, freight, insurance, total, incoterm, created_at_ms, updated_at_ms)
-                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20)",
-                )
-                .bind(&o.id)
-                .bind(&o.merchant_id)
-                .bind(&o.submitted_by)
-                .bind(&o.order_no)
-                .bind(o.status.as_str())
-                .bind(o.buyer.name.expose())
-                .bind(o.buyer.id_type.as_str())
-                .bind(o.buyer.id_number.expose())
-                .bind(o.buyer.country.code())
-                .bind(o.buyer.address.expose())
-                .bind(o.buyer.phone.expose())
-                .bind(o.destination.code())
-                .bind(o.currency.code())
-                .bind(o.goods_value)
-                .bind(o.freight)
-                .bind(o.insurance)
-                .bind(o.total)
-                .bind(o.incoterm.as_str())
-                .bind(o.created_at_ms)
-                .bind(o.updated_at_ms)
-                .execute(&mut *self)
-                .await?;
-                let mut qb = sqlx::QueryBuilder::<$db>::new(
-                    "INSERT INTO order_lines (order_id, line_no, product_id, sku, hs_code, description, origin, quantity, unit_price, line_value) ",
-                );
-                qb.push_values(&o.lines, |mut b, l| {
-                    b.push_bind(o.id.clone())
-                        .push_bind(l.line_no as i64)
-                        .push_bind(l.product_id.clone())
-                        .push_bind(l.sku.clone())
-                        .push_bind(l.hs_code.as_str().to_string())
-                        .push_bind(l.description.clone())
-                        .push_bind(l.origin.code().to_string())
-                        .push_bind(l.quantity as i64)
-                        .push_bind(l.unit_price)
-                        .push_bind(l.line_value);
-                });
-                qb.build().execute(&mut *self).await?;
+                self.insert_orders(&[o]).await
+            }
+            async fn insert_orders(&mut self, orders: &[&Order]) -> Result<()> {
+                for chunk in orders.chunks(ORDER_ROWS_PER_STATEMENT) {
+                    let mut qb = sqlx::QueryBuilder::<$db>::new(
+                        "INSERT INTO orders (id, merchant_id, submitted_by, order_no, status, buyer_name, buyer_id_type, buyer_id_number, buyer_country, \
+                         buyer_address, buyer_phone, destination, currency, goods_value, freight, insurance, total, incoterm, created_at_ms, updated_at_ms) ",
+                    );
+                    qb.push_values(chunk, |mut b, o| {
+                        b.push_bind(o.id.clone())
+                            .push_bind(o.merchant_id.clone())
+                            .push_bind(o.submitted_by.clone())
+                            .push_bind(o.order_no.clone())
+                            .push_bind(o.status.as_str())
+                            .push_bind(o.buyer.name.expose().to_string())
+                            .push_bind(o.buyer.id_type.as_str())
+                            .push_bind(o.buyer.id_number.expose().to_string())
+                            .push_bind(o.buyer.country.code().to_string())
+                            .push_bind(o.buyer.address.expose().to_string())
+                            .push_bind(o.buyer.phone.expose().to_string())
+                            .push_bind(o.destination.code().to_string())
+                            .push_bind(o.currency.code())
+                            .push_bind(o.goods_value)
+                            .push_bind(o.freight)
+                            .push_bind(o.insurance)
+                            .push_bind(o.total)
+                            .push_bind(o.incoterm.as_str())
+                            .push_bind(o.created_at_ms)
+                            .push_bind(o.updated_at_ms);
+                    });
+                    qb.build().execute(&mut *self).await?;
+                }
+                let lines: Vec<(&str, &OrderLine)> = orders.iter().flat_map(|o| o.lines.iter().map(move |l| (o.id.as_str(), l))).collect();
+                for chunk in lines.chunks(LINE_ROWS_PER_STATEMENT) {
+                    let mut qb = sqlx::QueryBuilder::<$db>::new(
+                        "INSERT INTO order_lines (order_id, line_no, product_id, sku, hs_code, description, origin, quantity, unit_price, line_value) ",
+                    );
+                    qb.push_values(chunk, |mut b, (order_id, l)| {
+                        b.push_bind(order_id.to_string())
+                            .push_bind(l.line_no as i64)
+                            .push_bind(l.product_id.clone())
+                            .push_bind(l.sku.clone())
+                            .push_bind(l.hs_code.as_str().to_string())
+                            .push_bind(l.description.clone())
+                            .push_bind(l.origin.code().to_string())
+                            .push_bind(l.quantity as i64)
+                            .push_bind(l.unit_price)
+                            .push_bind(l.line_value);
+                    });
+                    qb.build().execute(&mut *self).await?;
+                }
                 Ok(())
             }
             async fn get_order(&mut self, id: &str) -> Result<Option<Order>> {
@@ -441,6 +455,27 @@ macro_rules! impl_stores {
                     .execute(&mut *self)
                     .await?;
                 Ok(())
+            }
+            async fn claim_idempotency(&mut self, records: &[&IdempotencyRecord]) -> Result<Vec<(String, String)>> {
+                let mut claimed = Vec::with_capacity(records.len());
+                for chunk in records.chunks(IDEMPOTENCY_ROWS_PER_STATEMENT) {
+                    let mut qb = sqlx::QueryBuilder::<$db>::new(
+                        "INSERT INTO idempotency_keys (party_id, idem_key, request_sha256, status_code, response_body, created_at_ms) ",
+                    );
+                    qb.push_values(chunk, |mut b, r| {
+                        b.push_bind(r.party_id.clone())
+                            .push_bind(r.key.clone())
+                            .push_bind(r.request_sha256.clone())
+                            .push_bind(r.status_code as i64)
+                            .push_bind(r.response_body.clone())
+                            .push_bind(r.created_at_ms);
+                    });
+                    qb.push(" ON CONFLICT (party_id, idem_key) DO NOTHING RETURNING party_id, idem_key");
+                    for row in qb.build().fetch_all(&mut *self).await? {
+                        claimed.push((row.try_get("party_id")?, row.try_get("idem_key")?));
+                    }
+                }
+                Ok(claimed)
             }
             async fn purge_idempotency(&mut self, before_ms: i64) -> Result<u64> {
                 let done = sqlx::query("DELETE FROM idempotency_keys WHERE created_at_ms < $1").bind(before_ms).execute(&mut *self).await?;
