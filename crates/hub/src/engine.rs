@@ -306,6 +306,41 @@ async fn apply_fast(db: &dyn Database, work: &Work) -> Fast {
             }
         }
     }
+    let repeated: HashSet<usize> = repeats.iter().map(|(i, _)| *i).collect();
+    let only_orders = work
+        .iter()
+        .enumerate()
+        .all(|(i, (c, _))| repeated.contains(&i) || matches!(c, Command::CreateOrder { .. }));
+    if only_orders {
+        // The hot path: one round trip claims every key and inserts every order.
+        let orders: Vec<&Order> = work
+            .iter()
+            .enumerate()
+            .filter(|(i, _)| !repeated.contains(i))
+            .filter_map(|(_, (c, _))| match c {
+                Command::CreateOrder { order } => Some(order),
+                _ => None,
+            })
+            .collect();
+        let records: Vec<&IdempotencyRecord> = claims.iter().map(|(_, r)| r).collect();
+        match tx.stores().claim_and_insert_orders(&records, &orders).await {
+            // A key already stored: its request is a retry, which the careful path replays.
+            Ok(claimed) if claimed.len() == records.len() => {}
+            _ => return Fast::Fallback,
+        }
+        let standing: HashMap<usize, &IdempotencyRecord> =
+            claims.iter().map(|(i, r)| (*i, r)).collect();
+        let first_of: HashMap<usize, usize> = repeats.iter().copied().collect();
+        for (i, result) in results.iter_mut().enumerate() {
+            *result = Some(
+                match (first_of.get(&i).and_then(|f| standing.get(f)), &work[i].1) {
+                    (Some(record), Some(idem)) => replay_against(record, idem),
+                    _ => Ok(Outcome::Applied(Applied::Created)),
+                },
+            );
+        }
+        return commit(tx, results).await;
+    }
     let mut standing: HashMap<usize, IdempotencyRecord> = HashMap::new();
     if !claims.is_empty() {
         let records: Vec<&IdempotencyRecord> = claims.iter().map(|(_, r)| r).collect();
@@ -334,7 +369,6 @@ async fn apply_fast(db: &dyn Database, work: &Work) -> Fast {
         }
     }
     let mut orders: Vec<&Order> = Vec::new();
-    let repeated: HashSet<usize> = repeats.iter().map(|(i, _)| *i).collect();
     for (i, (command, _)) in work.iter().enumerate() {
         if results[i].is_some() || repeated.contains(&i) {
             continue;
@@ -364,6 +398,10 @@ async fn apply_fast(db: &dyn Database, work: &Work) -> Fast {
             results[i] = Some(replay_against(record, idem));
         }
     }
+    commit(tx, results).await
+}
+
+async fn commit(tx: Box<dyn WriteTx>, results: Vec<Option<Answer>>) -> Fast {
     if let Err(e) = tx.commit().await {
         tracing::error!(error = %e, "commit failed");
         return Fast::Failed(e);

@@ -117,16 +117,16 @@ async fn one_batch_counted(
     while engine.queue_depth() > 0 || !sentinel_taken(&engine).await {
         tokio::task::yield_now().await;
     }
-    let submitted: Vec<_> = jobs
-        .into_iter()
-        .map(|(command, idempotency)| {
-            let engine = engine.clone();
-            let handle = tokio::spawn(async move { engine.submit(command, idempotency).await });
-            handle
-        })
-        .collect();
-    while engine.queue_depth() < submitted.len() {
-        tokio::task::yield_now().await;
+    // One at a time, so the queue holds the jobs in the order given.
+    let mut submitted = Vec::new();
+    for (command, idempotency) in jobs {
+        let engine2 = engine.clone();
+        submitted.push(tokio::spawn(async move {
+            engine2.submit(command, idempotency).await
+        }));
+        while engine.queue_depth() < submitted.len() {
+            tokio::task::yield_now().await;
+        }
     }
     drop(blocker);
     assert!(matches!(
@@ -356,5 +356,135 @@ fn key(id: &str, party_id: &str) -> store::ApiKey {
         token_prefix: "ewtp_x".into(),
         created_at_ms: 1,
         revoked_at_ms: None,
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_batch_of_orders_is_one_round_trip_and_a_stored_key_sends_it_down_the_careful_path() {
+    for db in TestDb::all().await.unwrap() {
+        assert!(one_batch(
+            &db,
+            vec![(
+                Command::CreateParty {
+                    party: party("pty_M"),
+                    key: key("key_1", "pty_M")
+                },
+                None
+            )]
+        )
+        .await[0]
+            .is_ok());
+        let (answers, careful) = one_batch_counted(
+            &db,
+            vec![
+                (
+                    Command::CreateOrder {
+                        order: order("ord_1", Some("SO-1")),
+                    },
+                    idem("k1", "h1", "{\"id\":\"ord_1\"}"),
+                ),
+                (
+                    Command::CreateOrder {
+                        order: order("ord_2", None),
+                    },
+                    None,
+                ),
+                (
+                    Command::CreateOrder {
+                        order: order("ord_3", None),
+                    },
+                    idem("k1", "h1", "{}"),
+                ),
+                (
+                    Command::CreateOrder {
+                        order: order("ord_4", None),
+                    },
+                    idem("k1", "h9", "{}"),
+                ),
+                (
+                    Command::CreateOrder {
+                        order: order("ord_5", Some("SO-5")),
+                    },
+                    idem("k5", "h5", "{\"id\":\"ord_5\"}"),
+                ),
+            ],
+        )
+        .await;
+        assert_eq!(careful, 0, "{}", db.name);
+        assert!(
+            matches!(answers[0], Ok(Outcome::Applied(Applied::Created))),
+            "{}: {answers:?}",
+            db.name
+        );
+        assert!(matches!(answers[1], Ok(Outcome::Applied(Applied::Created))));
+        assert!(
+            matches!(&answers[2], Ok(Outcome::Replayed { body, .. }) if body == "{\"id\":\"ord_1\"}"),
+            "{:?}",
+            answers[2]
+        );
+        assert!(matches!(answers[3], Err(EngineError::IdempotencyKeyReused)));
+        assert!(matches!(answers[4], Ok(Outcome::Applied(Applied::Created))));
+
+        // Next batch: one retry of a stored key among new orders.
+        let (answers, careful) = one_batch_counted(
+            &db,
+            vec![
+                (
+                    Command::CreateOrder {
+                        order: order("ord_6", None),
+                    },
+                    idem("k6", "h6", "{}"),
+                ),
+                (
+                    Command::CreateOrder {
+                        order: order("ord_7", None),
+                    },
+                    idem("k5", "h5", "{}"),
+                ),
+                (
+                    Command::CreateOrder {
+                        order: order("ord_8", Some("SO-1")),
+                    },
+                    idem("k8", "h8", "{}"),
+                ),
+            ],
+        )
+        .await;
+        assert_eq!(careful, 1, "{}", db.name);
+        assert!(matches!(answers[0], Ok(Outcome::Applied(Applied::Created))));
+        assert!(
+            matches!(&answers[1], Ok(Outcome::Replayed { body, .. }) if body == "{\"id\":\"ord_5\"}")
+        );
+        assert!(matches!(
+            answers[2],
+            Err(EngineError::Conflict {
+                code: "duplicate_order_no",
+                ..
+            })
+        ));
+        let mut r = db.db.read().await.unwrap();
+        let s = r.stores();
+        let ids: Vec<String> = s
+            .list_orders(&store::OrderQuery {
+                scope: store::OrderScope::All,
+                status: None,
+                created_from_ms: None,
+                created_to_ms: None,
+                before_id: None,
+                limit: 100,
+            })
+            .await
+            .unwrap()
+            .into_iter()
+            .map(|o| o.id)
+            .collect();
+        assert_eq!(ids, vec!["ord_6", "ord_5", "ord_2", "ord_1"]);
+        assert_eq!(
+            s.get_order("ord_5").await.unwrap().unwrap(),
+            order("ord_5", Some("SO-5")),
+            "lines and all"
+        );
+        drop(r);
+        db.finish().await.unwrap();
     }
 }

@@ -1,7 +1,11 @@
 //! The handles the hub holds: a database with one writer connection and a pool of readers.
 
-use crate::{IdempotencyStore, KeyStore, MetaStore, OrderStore, PartyStore, ProductStore, Result};
+use crate::{
+    IdempotencyRecord, IdempotencyStore, KeyStore, MetaStore, OrderStore, PartyStore, ProductStore,
+    Result,
+};
 use async_trait::async_trait;
+use trade::Order;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Backend {
@@ -26,13 +30,42 @@ pub trait Savepoints {
     async fn release_savepoint(&mut self) -> Result<()>;
 }
 
+/// Writes that combine several aggregates in one round trip to the database: the engine's hot
+/// path. The only SQL that differs by backend (SQLite runs several statements in one query,
+/// PostgreSQL chains them as data-modifying CTEs).
+#[async_trait]
+pub trait BatchWrites {
+    /// Claims `claims` (as [`crate::IdempotencyStore::claim_idempotency`]) and inserts `orders`
+    /// with their lines; returns the claimed (party, key) pairs. The caller must roll back if
+    /// a claim was refused or anything failed.
+    async fn claim_and_insert_orders(
+        &mut self,
+        claims: &[&IdempotencyRecord],
+        orders: &[&Order],
+    ) -> Result<Vec<(String, String)>>;
+}
+
 /// Every aggregate store, as one object the engine and the readers can use.
 pub trait Stores:
-    MetaStore + PartyStore + KeyStore + ProductStore + OrderStore + IdempotencyStore + Send
+    MetaStore
+    + PartyStore
+    + KeyStore
+    + ProductStore
+    + OrderStore
+    + IdempotencyStore
+    + BatchWrites
+    + Send
 {
 }
 impl<T> Stores for T where
-    T: MetaStore + PartyStore + KeyStore + ProductStore + OrderStore + IdempotencyStore + Send
+    T: MetaStore
+        + PartyStore
+        + KeyStore
+        + ProductStore
+        + OrderStore
+        + IdempotencyStore
+        + BatchWrites
+        + Send
 {
 }
 

@@ -10,6 +10,47 @@ use std::time::Duration;
 
 mod stores {
     crate::sql::impl_stores!(sqlx::PgConnection, sqlx::Postgres, sqlx::postgres::PgRow);
+
+    /// One statement: the claim, the orders and their lines as data-modifying CTEs (PostgreSQL
+    /// runs each to completion, and checks the lines' foreign key at the end of the statement).
+    #[async_trait::async_trait]
+    impl crate::BatchWrites for sqlx::PgConnection {
+        async fn claim_and_insert_orders(
+            &mut self,
+            claims: &[&IdempotencyRecord],
+            orders: &[&Order],
+        ) -> Result<Vec<(String, String)>> {
+            use crate::{IdempotencyStore, OrderStore};
+            if orders.is_empty() || batch_parameters(claims, orders) > MAX_BATCH_PARAMETERS {
+                let claimed = self.claim_idempotency(claims).await?;
+                self.insert_orders(orders).await?;
+                return Ok(claimed);
+            }
+            let mut qb = sqlx::QueryBuilder::<sqlx::Postgres>::new("WITH ");
+            if !claims.is_empty() {
+                qb.push("claimed AS (");
+                push_claims(&mut qb, claims);
+                qb.push("), ");
+            }
+            qb.push("new_orders AS (");
+            push_orders(&mut qb, orders);
+            qb.push("), new_lines AS (");
+            push_lines(&mut qb, &lines_of(orders));
+            qb.push(") ");
+            if claims.is_empty() {
+                qb.push("SELECT NULL::text AS party_id, NULL::text AS idem_key WHERE false");
+            } else {
+                qb.push("SELECT party_id, idem_key FROM claimed");
+            }
+            let rows = qb.build().fetch_all(&mut *self).await?;
+            rows.iter()
+                .map(|row| Ok((row.try_get("party_id")?, row.try_get("idem_key")?)))
+                .collect()
+        }
+    }
+
+    /// Under PostgreSQL's limit of 65535 bound parameters per statement.
+    const MAX_BATCH_PARAMETERS: usize = 60_000;
 }
 
 static MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/postgres");
@@ -33,6 +74,8 @@ pub async fn open(
         .max_connections(1)
         .min_connections(1)
         .acquire_timeout(Duration::from_secs(10))
+        // The engine owns this connection: no ping before each batch (see sqlite.rs).
+        .test_before_acquire(false)
         .connect_with(options.clone())
         .await?;
     MIGRATIONS.run(&writer).await?;

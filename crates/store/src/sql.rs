@@ -18,6 +18,76 @@ macro_rules! impl_stores {
         const LINE_ROWS_PER_STATEMENT: usize = 2000;
         const IDEMPOTENCY_ROWS_PER_STATEMENT: usize = 2000;
 
+        /// `INSERT INTO orders … VALUES …` for `orders` (20 parameters a row).
+        pub(crate) fn push_orders(qb: &mut sqlx::QueryBuilder<'_, $db>, orders: &[&Order]) {
+            qb.push(
+                "INSERT INTO orders (id, merchant_id, submitted_by, order_no, status, buyer_name, buyer_id_type, buyer_id_number, buyer_country, \
+                 buyer_address, buyer_phone, destination, currency, goods_value, freight, insurance, total, incoterm, created_at_ms, updated_at_ms) ",
+            );
+            qb.push_values(orders, |mut b, o| {
+                b.push_bind(o.id.clone())
+                    .push_bind(o.merchant_id.clone())
+                    .push_bind(o.submitted_by.clone())
+                    .push_bind(o.order_no.clone())
+                    .push_bind(o.status.as_str())
+                    .push_bind(o.buyer.name.expose().to_string())
+                    .push_bind(o.buyer.id_type.as_str())
+                    .push_bind(o.buyer.id_number.expose().to_string())
+                    .push_bind(o.buyer.country.code().to_string())
+                    .push_bind(o.buyer.address.expose().to_string())
+                    .push_bind(o.buyer.phone.expose().to_string())
+                    .push_bind(o.destination.code().to_string())
+                    .push_bind(o.currency.code())
+                    .push_bind(o.goods_value)
+                    .push_bind(o.freight)
+                    .push_bind(o.insurance)
+                    .push_bind(o.total)
+                    .push_bind(o.incoterm.as_str())
+                    .push_bind(o.created_at_ms)
+                    .push_bind(o.updated_at_ms);
+            });
+        }
+
+        pub(crate) fn lines_of<'a>(orders: &[&'a Order]) -> Vec<(&'a str, &'a OrderLine)> {
+            orders.iter().flat_map(|o| o.lines.iter().map(move |l| (o.id.as_str(), l))).collect()
+        }
+
+        /// `INSERT INTO order_lines … VALUES …` (10 parameters a row).
+        pub(crate) fn push_lines(qb: &mut sqlx::QueryBuilder<'_, $db>, lines: &[(&str, &OrderLine)]) {
+            qb.push("INSERT INTO order_lines (order_id, line_no, product_id, sku, hs_code, description, origin, quantity, unit_price, line_value) ");
+            qb.push_values(lines, |mut b, (order_id, l)| {
+                b.push_bind(order_id.to_string())
+                    .push_bind(l.line_no as i64)
+                    .push_bind(l.product_id.clone())
+                    .push_bind(l.sku.clone())
+                    .push_bind(l.hs_code.as_str().to_string())
+                    .push_bind(l.description.clone())
+                    .push_bind(l.origin.code().to_string())
+                    .push_bind(l.quantity as i64)
+                    .push_bind(l.unit_price)
+                    .push_bind(l.line_value);
+            });
+        }
+
+        /// Claims idempotency keys: inserts the free ones and returns them (6 parameters a row).
+        pub(crate) fn push_claims(qb: &mut sqlx::QueryBuilder<'_, $db>, records: &[&IdempotencyRecord]) {
+            qb.push("INSERT INTO idempotency_keys (party_id, idem_key, request_sha256, status_code, response_body, created_at_ms) ");
+            qb.push_values(records, |mut b, r| {
+                b.push_bind(r.party_id.clone())
+                    .push_bind(r.key.clone())
+                    .push_bind(r.request_sha256.clone())
+                    .push_bind(r.status_code as i64)
+                    .push_bind(r.response_body.clone())
+                    .push_bind(r.created_at_ms);
+            });
+            qb.push(" ON CONFLICT (party_id, idem_key) DO NOTHING RETURNING party_id, idem_key");
+        }
+
+        /// Bound parameters a combined batch statement would carry.
+        pub(crate) fn batch_parameters(claims: &[&IdempotencyRecord], orders: &[&Order]) -> usize {
+            claims.len() * 6 + orders.len() * 20 + orders.iter().map(|o| o.lines.len()).sum::<usize>() * 10
+        }
+
         fn corrupt(table: &'static str, id: &str, detail: impl Into<String>) -> StoreError {
             StoreError::Corrupt { table, id: id.to_string(), detail: detail.into() }
         }
@@ -348,51 +418,14 @@ macro_rules! impl_stores {
             }
             async fn insert_orders(&mut self, orders: &[&Order]) -> Result<()> {
                 for chunk in orders.chunks(ORDER_ROWS_PER_STATEMENT) {
-                    let mut qb = sqlx::QueryBuilder::<$db>::new(
-                        "INSERT INTO orders (id, merchant_id, submitted_by, order_no, status, buyer_name, buyer_id_type, buyer_id_number, buyer_country, \
-                         buyer_address, buyer_phone, destination, currency, goods_value, freight, insurance, total, incoterm, created_at_ms, updated_at_ms) ",
-                    );
-                    qb.push_values(chunk, |mut b, o| {
-                        b.push_bind(o.id.clone())
-                            .push_bind(o.merchant_id.clone())
-                            .push_bind(o.submitted_by.clone())
-                            .push_bind(o.order_no.clone())
-                            .push_bind(o.status.as_str())
-                            .push_bind(o.buyer.name.expose().to_string())
-                            .push_bind(o.buyer.id_type.as_str())
-                            .push_bind(o.buyer.id_number.expose().to_string())
-                            .push_bind(o.buyer.country.code().to_string())
-                            .push_bind(o.buyer.address.expose().to_string())
-                            .push_bind(o.buyer.phone.expose().to_string())
-                            .push_bind(o.destination.code().to_string())
-                            .push_bind(o.currency.code())
-                            .push_bind(o.goods_value)
-                            .push_bind(o.freight)
-                            .push_bind(o.insurance)
-                            .push_bind(o.total)
-                            .push_bind(o.incoterm.as_str())
-                            .push_bind(o.created_at_ms)
-                            .push_bind(o.updated_at_ms);
-                    });
+                    let mut qb = sqlx::QueryBuilder::<$db>::new("");
+                    push_orders(&mut qb, chunk);
                     qb.build().execute(&mut *self).await?;
                 }
-                let lines: Vec<(&str, &OrderLine)> = orders.iter().flat_map(|o| o.lines.iter().map(move |l| (o.id.as_str(), l))).collect();
+                let lines = lines_of(orders);
                 for chunk in lines.chunks(LINE_ROWS_PER_STATEMENT) {
-                    let mut qb = sqlx::QueryBuilder::<$db>::new(
-                        "INSERT INTO order_lines (order_id, line_no, product_id, sku, hs_code, description, origin, quantity, unit_price, line_value) ",
-                    );
-                    qb.push_values(chunk, |mut b, (order_id, l)| {
-                        b.push_bind(order_id.to_string())
-                            .push_bind(l.line_no as i64)
-                            .push_bind(l.product_id.clone())
-                            .push_bind(l.sku.clone())
-                            .push_bind(l.hs_code.as_str().to_string())
-                            .push_bind(l.description.clone())
-                            .push_bind(l.origin.code().to_string())
-                            .push_bind(l.quantity as i64)
-                            .push_bind(l.unit_price)
-                            .push_bind(l.line_value);
-                    });
+                    let mut qb = sqlx::QueryBuilder::<$db>::new("");
+                    push_lines(&mut qb, chunk);
                     qb.build().execute(&mut *self).await?;
                 }
                 Ok(())
@@ -459,18 +492,8 @@ macro_rules! impl_stores {
             async fn claim_idempotency(&mut self, records: &[&IdempotencyRecord]) -> Result<Vec<(String, String)>> {
                 let mut claimed = Vec::with_capacity(records.len());
                 for chunk in records.chunks(IDEMPOTENCY_ROWS_PER_STATEMENT) {
-                    let mut qb = sqlx::QueryBuilder::<$db>::new(
-                        "INSERT INTO idempotency_keys (party_id, idem_key, request_sha256, status_code, response_body, created_at_ms) ",
-                    );
-                    qb.push_values(chunk, |mut b, r| {
-                        b.push_bind(r.party_id.clone())
-                            .push_bind(r.key.clone())
-                            .push_bind(r.request_sha256.clone())
-                            .push_bind(r.status_code as i64)
-                            .push_bind(r.response_body.clone())
-                            .push_bind(r.created_at_ms);
-                    });
-                    qb.push(" ON CONFLICT (party_id, idem_key) DO NOTHING RETURNING party_id, idem_key");
+                    let mut qb = sqlx::QueryBuilder::<$db>::new("");
+                    push_claims(&mut qb, chunk);
                     for row in qb.build().fetch_all(&mut *self).await? {
                         claimed.push((row.try_get("party_id")?, row.try_get("idem_key")?));
                     }

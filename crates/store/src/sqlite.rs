@@ -14,6 +14,39 @@ mod stores {
         sqlx::Sqlite,
         sqlx::sqlite::SqliteRow
     );
+
+    /// SQLite executes several `;`-separated statements of one query in one call to its worker
+    /// thread, with parameters numbered across all of them.
+    #[async_trait::async_trait]
+    impl crate::BatchWrites for sqlx::SqliteConnection {
+        async fn claim_and_insert_orders(
+            &mut self,
+            claims: &[&IdempotencyRecord],
+            orders: &[&Order],
+        ) -> Result<Vec<(String, String)>> {
+            use crate::{IdempotencyStore, OrderStore};
+            if orders.is_empty() || batch_parameters(claims, orders) > MAX_BATCH_PARAMETERS {
+                let claimed = self.claim_idempotency(claims).await?;
+                self.insert_orders(orders).await?;
+                return Ok(claimed);
+            }
+            let mut qb = sqlx::QueryBuilder::<sqlx::Sqlite>::new("");
+            if !claims.is_empty() {
+                push_claims(&mut qb, claims);
+                qb.push("; ");
+            }
+            push_orders(&mut qb, orders);
+            qb.push("; ");
+            push_lines(&mut qb, &lines_of(orders));
+            let rows = qb.build().fetch_all(&mut *self).await?;
+            rows.iter()
+                .map(|row| Ok((row.try_get("party_id")?, row.try_get("idem_key")?)))
+                .collect()
+        }
+    }
+
+    /// Under SQLite's limit of 32766 bound parameters per statement.
+    const MAX_BATCH_PARAMETERS: usize = 30_000;
 }
 
 static MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/sqlite");
@@ -32,11 +65,15 @@ pub async fn open(path: &Path, readers: u32) -> Result<Arc<dyn Database>> {
         .min_connections(1)
         .idle_timeout(None)
         .max_lifetime(None)
+        // The engine owns this connection; a ping before each batch would cost a round trip
+        // to SQLite's worker thread for nothing (a broken connection fails the batch anyway).
+        .test_before_acquire(false)
         .connect_with(base.clone().create_if_missing(true))
         .await?;
     MIGRATIONS.run(&writer).await?;
     let readers = SqlitePoolOptions::new()
         .max_connections(readers.max(1))
+        .test_before_acquire(false)
         .connect_with(base.read_only(true))
         .await?;
     Ok(Arc::new(Pools {
