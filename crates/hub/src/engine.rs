@@ -287,10 +287,6 @@ fn replay_against(standing: &IdempotencyRecord, idem: &Idempotency) -> Answer {
 
 async fn apply_fast(db: &dyn Database, work: &Work) -> Fast {
     let n = work.len();
-    let mut tx = match db.begin().await {
-        Ok(tx) => tx,
-        Err(e) => return Fast::Failed(e),
-    };
     let mut results: Vec<Option<Answer>> = (0..n).map(|_| None).collect();
     // The record standing for each idempotency key, by the index of its first job in the batch.
     let mut first_with_key: HashMap<(&str, &str), usize> = HashMap::new();
@@ -312,7 +308,9 @@ async fn apply_fast(db: &dyn Database, work: &Work) -> Fast {
         .enumerate()
         .all(|(i, (c, _))| repeated.contains(&i) || matches!(c, Command::CreateOrder { .. }));
     if only_orders {
-        // The hot path: one round trip claims every key and inserts every order.
+        // The hot path: the whole batch in one transaction of as few round trips as the backend
+        // allows. A key already stored (a retry) or any other failure leaves nothing written and
+        // sends the batch to the careful path, which replays or reports each job on its own.
         let orders: Vec<&Order> = work
             .iter()
             .enumerate()
@@ -323,24 +321,28 @@ async fn apply_fast(db: &dyn Database, work: &Work) -> Fast {
             })
             .collect();
         let records: Vec<&IdempotencyRecord> = claims.iter().map(|(_, r)| r).collect();
-        match tx.stores().claim_and_insert_orders(&records, &orders).await {
-            // A key already stored: its request is a retry, which the careful path replays.
-            Ok(claimed) if claimed.len() == records.len() => {}
-            _ => return Fast::Fallback,
+        if db.commit_orders(&records, &orders).await.is_err() {
+            return Fast::Fallback;
         }
         let standing: HashMap<usize, &IdempotencyRecord> =
             claims.iter().map(|(i, r)| (*i, r)).collect();
         let first_of: HashMap<usize, usize> = repeats.iter().copied().collect();
-        for (i, result) in results.iter_mut().enumerate() {
-            *result = Some(
-                match (first_of.get(&i).and_then(|f| standing.get(f)), &work[i].1) {
+        let results = work
+            .iter()
+            .enumerate()
+            .map(
+                |(i, (_, idem))| match (first_of.get(&i).and_then(|f| standing.get(f)), idem) {
                     (Some(record), Some(idem)) => replay_against(record, idem),
                     _ => Ok(Outcome::Applied(Applied::Created)),
                 },
-            );
-        }
-        return commit(tx, results).await;
+            )
+            .collect();
+        return Fast::Committed(results);
     }
+    let mut tx = match db.begin().await {
+        Ok(tx) => tx,
+        Err(e) => return Fast::Failed(e),
+    };
     let mut standing: HashMap<usize, IdempotencyRecord> = HashMap::new();
     if !claims.is_empty() {
         let records: Vec<&IdempotencyRecord> = claims.iter().map(|(_, r)| r).collect();

@@ -30,42 +30,13 @@ pub trait Savepoints {
     async fn release_savepoint(&mut self) -> Result<()>;
 }
 
-/// Writes that combine several aggregates in one round trip to the database: the engine's hot
-/// path. The only SQL that differs by backend (SQLite runs several statements in one query,
-/// PostgreSQL chains them as data-modifying CTEs).
-#[async_trait]
-pub trait BatchWrites {
-    /// Claims `claims` (as [`crate::IdempotencyStore::claim_idempotency`]) and inserts `orders`
-    /// with their lines; returns the claimed (party, key) pairs. The caller must roll back if
-    /// a claim was refused or anything failed.
-    async fn claim_and_insert_orders(
-        &mut self,
-        claims: &[&IdempotencyRecord],
-        orders: &[&Order],
-    ) -> Result<Vec<(String, String)>>;
-}
-
 /// Every aggregate store, as one object the engine and the readers can use.
 pub trait Stores:
-    MetaStore
-    + PartyStore
-    + KeyStore
-    + ProductStore
-    + OrderStore
-    + IdempotencyStore
-    + BatchWrites
-    + Send
+    MetaStore + PartyStore + KeyStore + ProductStore + OrderStore + IdempotencyStore + Send
 {
 }
 impl<T> Stores for T where
-    T: MetaStore
-        + PartyStore
-        + KeyStore
-        + ProductStore
-        + OrderStore
-        + IdempotencyStore
-        + BatchWrites
-        + Send
+    T: MetaStore + PartyStore + KeyStore + ProductStore + OrderStore + IdempotencyStore + Send
 {
 }
 
@@ -90,7 +61,24 @@ pub trait Database: Send + Sync {
     /// A transaction on the single writer connection.
     async fn begin(&self) -> Result<Box<dyn WriteTx>>;
     async fn read(&self) -> Result<Box<dyn ReadConn>>;
+    /// The engine's hot path, in its own transaction and as few round trips as the backend
+    /// allows: inserts the idempotency records (every key must be free), the orders and their
+    /// lines, and commits. On any error (a taken key included, as [`crate::StoreError::Conflict`])
+    /// nothing is written.
+    async fn commit_orders(&self, claims: &[&IdempotencyRecord], orders: &[&Order]) -> Result<()>;
     async fn close(&self);
+}
+
+/// How each backend writes [`Database::commit_orders`].
+#[async_trait]
+pub(crate) trait OrderBatch: Sized {
+    async fn commit_orders(
+        pools: &Pools<Self>,
+        claims: &[&IdempotencyRecord],
+        orders: &[&Order],
+    ) -> Result<()>
+    where
+        Self: sqlx::Database;
 }
 
 pub(crate) struct Pools<DB: sqlx::Database> {
@@ -138,7 +126,7 @@ where
 #[async_trait]
 impl<DB> Database for Pools<DB>
 where
-    DB: sqlx::Database,
+    DB: sqlx::Database + OrderBatch,
     DB::Connection: Stores + Savepoints + Send,
 {
     fn backend(&self) -> Backend {
@@ -149,6 +137,9 @@ where
     }
     async fn read(&self) -> Result<Box<dyn ReadConn>> {
         Ok(Box::new(Read(self.readers.acquire().await?)))
+    }
+    async fn commit_orders(&self, claims: &[&IdempotencyRecord], orders: &[&Order]) -> Result<()> {
+        DB::commit_orders(self, claims, orders).await
     }
     async fn close(&self) {
         self.readers.close().await;

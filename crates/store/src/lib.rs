@@ -10,7 +10,7 @@ mod sql;
 pub mod sqlite;
 pub mod testing;
 
-pub use backend::{Backend, BatchWrites, Database, ReadConn, Stores, WriteTx};
+pub use backend::{Backend, Database, ReadConn, Stores, WriteTx};
 pub use error::StoreError;
 pub use records::{ApiKey, IdempotencyRecord, KeyGrant, OrderQuery, OrderScope};
 

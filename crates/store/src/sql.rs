@@ -71,6 +71,12 @@ macro_rules! impl_stores {
 
         /// Claims idempotency keys: inserts the free ones and returns them (6 parameters a row).
         pub(crate) fn push_claims(qb: &mut sqlx::QueryBuilder<'_, $db>, records: &[&IdempotencyRecord]) {
+            push_idempotency_rows(qb, records);
+            qb.push(" ON CONFLICT (party_id, idem_key) DO NOTHING RETURNING party_id, idem_key");
+        }
+
+        /// Inserts idempotency records; a taken key fails the statement.
+        pub(crate) fn push_idempotency_rows(qb: &mut sqlx::QueryBuilder<'_, $db>, records: &[&IdempotencyRecord]) {
             qb.push("INSERT INTO idempotency_keys (party_id, idem_key, request_sha256, status_code, response_body, created_at_ms) ");
             qb.push_values(records, |mut b, r| {
                 b.push_bind(r.party_id.clone())
@@ -80,7 +86,6 @@ macro_rules! impl_stores {
                     .push_bind(r.response_body.clone())
                     .push_bind(r.created_at_ms);
             });
-            qb.push(" ON CONFLICT (party_id, idem_key) DO NOTHING RETURNING party_id, idem_key");
         }
 
         /// Bound parameters a combined batch statement would carry.

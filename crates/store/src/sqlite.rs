@@ -1,12 +1,14 @@
 //! SQLite: the default, embedded backend. WAL with `synchronous=FULL`, so a commit is on disk
 //! before the engine answers; one writer connection and a small pool of read-only readers.
 
-use crate::backend::{Backend, Pools};
+use crate::backend::{Backend, OrderBatch, Pools};
+use crate::IdempotencyRecord;
 use crate::{Database, Result};
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
 use std::path::Path;
 use std::sync::Arc;
 use std::time::Duration;
+use trade::Order;
 
 mod stores {
     crate::sql::impl_stores!(
@@ -15,38 +17,48 @@ mod stores {
         sqlx::sqlite::SqliteRow
     );
 
-    /// SQLite executes several `;`-separated statements of one query in one call to its worker
-    /// thread, with parameters numbered across all of them.
-    #[async_trait::async_trait]
-    impl crate::BatchWrites for sqlx::SqliteConnection {
-        async fn claim_and_insert_orders(
-            &mut self,
-            claims: &[&IdempotencyRecord],
-            orders: &[&Order],
-        ) -> Result<Vec<(String, String)>> {
-            use crate::{IdempotencyStore, OrderStore};
-            if orders.is_empty() || batch_parameters(claims, orders) > MAX_BATCH_PARAMETERS {
-                let claimed = self.claim_idempotency(claims).await?;
-                self.insert_orders(orders).await?;
-                return Ok(claimed);
-            }
-            let mut qb = sqlx::QueryBuilder::<sqlx::Sqlite>::new("");
-            if !claims.is_empty() {
-                push_claims(&mut qb, claims);
-                qb.push("; ");
-            }
-            push_orders(&mut qb, orders);
-            qb.push("; ");
-            push_lines(&mut qb, &lines_of(orders));
-            let rows = qb.build().fetch_all(&mut *self).await?;
-            rows.iter()
-                .map(|row| Ok((row.try_get("party_id")?, row.try_get("idem_key")?)))
-                .collect()
-        }
-    }
-
     /// Under SQLite's limit of 32766 bound parameters per statement.
-    const MAX_BATCH_PARAMETERS: usize = 30_000;
+    pub(super) const MAX_BATCH_PARAMETERS: usize = 30_000;
+}
+
+/// One call to SQLite's worker thread for the whole transaction: `BEGIN IMMEDIATE`, the inserts
+/// and `COMMIT` as `;`-separated statements of one query (parameters are numbered across them).
+/// A failing statement stops the query before `COMMIT`; the transaction is then rolled back.
+#[async_trait::async_trait]
+impl OrderBatch for sqlx::Sqlite {
+    async fn commit_orders(
+        pools: &Pools<Self>,
+        claims: &[&IdempotencyRecord],
+        orders: &[&Order],
+    ) -> Result<()> {
+        use crate::{IdempotencyStore, OrderStore};
+        let mut conn = pools.writer.acquire().await?;
+        if orders.is_empty()
+            || stores::batch_parameters(claims, orders) > stores::MAX_BATCH_PARAMETERS
+        {
+            let mut tx = sqlx::Connection::begin(&mut *conn).await?;
+            for record in claims {
+                tx.insert_idempotency(record).await?;
+            }
+            tx.insert_orders(orders).await?;
+            return Ok(tx.commit().await?);
+        }
+        let mut qb = sqlx::QueryBuilder::<sqlx::Sqlite>::new("BEGIN IMMEDIATE; ");
+        if !claims.is_empty() {
+            stores::push_idempotency_rows(&mut qb, claims);
+            qb.push("; ");
+        }
+        stores::push_orders(&mut qb, orders);
+        qb.push("; ");
+        stores::push_lines(&mut qb, &stores::lines_of(orders));
+        qb.push("; COMMIT");
+        if let Err(e) = qb.build().execute(&mut *conn).await {
+            // Harmless when the failure came before BEGIN took effect ("no transaction is active").
+            let _ = sqlx::query("ROLLBACK").execute(&mut *conn).await;
+            return Err(e.into());
+        }
+        Ok(())
+    }
 }
 
 static MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/sqlite");

@@ -529,3 +529,78 @@ async fn reopening_keeps_data_and_migrations_are_idempotent() {
     let mut r = db.read().await.unwrap();
     assert!(r.stores().get_party("pty_A").await.unwrap().is_some());
 }
+
+#[tokio::test]
+async fn commit_orders_writes_everything_or_nothing() {
+    for tdb in TestDb::all().await.unwrap() {
+        let mut tx = tdb.db.begin().await.unwrap();
+        tx.stores()
+            .insert_party(&party("pty_M1", "merchant"))
+            .await
+            .unwrap();
+        tx.stores()
+            .insert_product(&product("prd_01", "pty_M1", "SKU-1"))
+            .await
+            .unwrap();
+        tx.commit().await.unwrap();
+        let catalog = HashMap::from([("SKU-1".to_string(), product("prd_01", "pty_M1", "SKU-1"))]);
+        let o1 = order("ord_01", "pty_M1", "pty_M1", Some("A"), 1, &catalog);
+        let o2 = order("ord_02", "pty_M1", "pty_M1", None, 2, &catalog);
+        let rec = |key: &str| IdempotencyRecord {
+            party_id: "pty_M1".into(),
+            key: key.into(),
+            request_sha256: "00".into(),
+            status_code: 201,
+            response_body: "{}".into(),
+            created_at_ms: 1,
+        };
+        let (k1, k2) = (rec("k1"), rec("k2"));
+        tdb.db
+            .commit_orders(&[&k1, &k2], &[&o1, &o2])
+            .await
+            .unwrap();
+
+        let o3 = order("ord_03", "pty_M1", "pty_M1", None, 3, &catalog);
+        let k3 = rec("k3");
+        let taken = tdb.db.commit_orders(&[&k3, &k1], &[&o3]).await.unwrap_err();
+        assert!(taken.is_conflict(), "{}: {taken}", tdb.name);
+        let dup_no = order("ord_04", "pty_M1", "pty_M1", Some("A"), 4, &catalog);
+        assert!(tdb
+            .db
+            .commit_orders(&[], &[&dup_no])
+            .await
+            .unwrap_err()
+            .is_conflict());
+
+        let mut r = tdb.db.read().await.unwrap();
+        assert_eq!(
+            r.stores().get_order("ord_01").await.unwrap(),
+            Some(o1.clone()),
+            "{}",
+            tdb.name
+        );
+        assert_eq!(
+            r.stores().get_order("ord_02").await.unwrap(),
+            Some(o2.clone())
+        );
+        assert_eq!(
+            r.stores().count_orders().await.unwrap(),
+            2,
+            "{}: the refused batches wrote nothing",
+            tdb.name
+        );
+        assert!(r
+            .stores()
+            .get_idempotency("pty_M1", "k3")
+            .await
+            .unwrap()
+            .is_none());
+        drop(r);
+        // The connection is usable afterwards: no transaction was left open.
+        tdb.db.commit_orders(&[&k3], &[&o3]).await.unwrap();
+        let mut r = tdb.db.read().await.unwrap();
+        assert_eq!(r.stores().count_orders().await.unwrap(), 3);
+        drop(r);
+        tdb.finish().await.unwrap();
+    }
+}
