@@ -112,30 +112,49 @@ pub struct Engine {
     stop: Arc<Notify>,
 }
 
+/// The writer thread; [`Writer::join`] waits until it has drained its queue and exited.
+pub struct Writer {
+    finished: oneshot::Receiver<()>,
+}
+
+impl Writer {
+    pub async fn join(self) {
+        let _ = self.finished.await;
+    }
+}
+
 pub struct EngineConfig {
     pub queue_capacity: usize,
     pub batch_max: usize,
 }
 
 impl Engine {
-    /// Starts the writer task; it runs until [`Engine::stop`] and has drained its queue.
+    /// Starts the writer; it runs until [`Engine::stop`] and has drained its queue.
+    ///
+    /// The writer loop gets a thread and a single-threaded runtime of its own. On the shared
+    /// runtime it would be woken (by the database driver) onto the global queue, behind every
+    /// ready HTTP task, and the whole hub's write rate would wait on that queue.
     pub fn start(
         db: Arc<dyn Database>,
         metrics: Arc<Metrics>,
         config: EngineConfig,
-    ) -> (Engine, tokio::task::JoinHandle<()>) {
+    ) -> std::io::Result<(Engine, Writer)> {
         assert!(config.queue_capacity > 0 && config.batch_max > 0);
         let (queue, jobs) = mpsc::channel(config.queue_capacity);
         let stop = Arc::new(Notify::new());
         metrics.set_queue_capacity(config.queue_capacity);
-        let writer = tokio::spawn(run_writer(
-            db,
-            metrics,
-            jobs,
-            stop.clone(),
-            config.batch_max,
-        ));
-        (Engine { queue, stop }, writer)
+        let (done, finished) = oneshot::channel();
+        let stop_signal = stop.clone();
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()?;
+        std::thread::Builder::new()
+            .name("ewtp-writer".into())
+            .spawn(move || {
+                runtime.block_on(run_writer(db, metrics, jobs, stop_signal, config.batch_max));
+                let _ = done.send(());
+            })?;
+        Ok((Engine { queue, stop }, Writer { finished }))
     }
 
     /// Enqueues a command and waits for its durable outcome. A full queue answers at once.

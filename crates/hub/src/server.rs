@@ -118,7 +118,7 @@ pub struct Hub {
     pub state: Shared,
     shutdown: Option<oneshot::Sender<()>>,
     server: JoinHandle<std::io::Result<()>>,
-    writer: JoinHandle<()>,
+    writer: Option<crate::engine::Writer>,
     housekeeping: JoinHandle<()>,
     _lock: File,
 }
@@ -181,13 +181,15 @@ async fn start_with_database(
             queue_capacity: config.queue_capacity,
             batch_max: config.batch_max,
         },
-    );
+    )
+    .map_err(|e| HubError::Config(format!("cannot start the writer thread: {e}")))?;
     let state: Shared = Arc::new(AppState {
         db,
         engine: engine.clone(),
         ids,
         metrics,
         auth: AuthCache::new(Duration::from_secs(5)),
+        catalog: crate::catalog::CatalogCache::new(Duration::from_secs(5)),
         hub: HubIdentity {
             code: config.hub_code.clone(),
             name: config.hub_name.clone(),
@@ -233,7 +235,7 @@ async fn start_with_database(
         state,
         shutdown: Some(shutdown),
         server,
-        writer,
+        writer: Some(writer),
         housekeeping,
         _lock: lock,
     })
@@ -253,7 +255,9 @@ impl Hub {
         }
         self.housekeeping.abort();
         self.state.engine.stop();
-        let _ = (&mut self.writer).await;
+        if let Some(writer) = self.writer.take() {
+            writer.join().await;
+        }
         self.state.db.close().await;
         Ok(())
     }

@@ -19,6 +19,7 @@ pub struct AppState {
     pub ids: IdGen,
     pub metrics: Arc<Metrics>,
     pub auth: AuthCache,
+    pub catalog: crate::catalog::CatalogCache,
     pub hub: HubIdentity,
     /// The OpenAPI document, rendered once when the router is built.
     pub openapi_json: OnceLock<String>,

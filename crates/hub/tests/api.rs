@@ -609,6 +609,8 @@ async fn products_update_list_and_duplicate_sku() {
         );
 
         let pid = p["id"].as_str().unwrap();
+        let before = h.post("/v1/orders", &mk, &order_body("SKU-1")).await.body;
+        assert_eq!(before["lines"][0]["unit_price"], "89.90");
         let patched = h
             .call(
                 Method::PATCH,
@@ -650,9 +652,10 @@ async fn products_update_list_and_duplicate_sku() {
             2
         );
 
-        // An order for a SKU takes the catalog's current price.
+        // An order for a SKU takes the catalog's current price, even right after a change.
         let o = h.post("/v1/orders", &mk, &order_body("SKU-1")).await.body;
         assert_eq!(o["lines"][0]["unit_price"], "79.90");
+        assert_eq!(o["lines"][0]["description"], "Batik scarf, silk");
         let mut dup = order_body("SKU-1");
         dup["order_no"] = json!("SO-9");
         assert_eq!(h.post("/v1/orders", &mk, &dup).await.status, 201);

@@ -104,7 +104,8 @@ async fn one_batch_counted(
             queue_capacity: 64,
             batch_max: 64,
         },
-    );
+    )
+    .unwrap();
     let blocker = db.db.begin().await.unwrap();
     let sentinel = {
         let engine = engine.clone();
@@ -138,7 +139,7 @@ async fn one_batch_counted(
         answers.push(s.await.unwrap());
     }
     engine.stop();
-    writer.await.unwrap();
+    writer.join().await;
     (answers, metrics.careful_batches())
 }
 

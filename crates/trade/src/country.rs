@@ -14,19 +14,31 @@ TL TM TN TO TR TT TV TW TZ UA UG UM US UY UZ VA VC VE VG VI VN VU WF WS YE YT ZA
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct Country([u8; 2]);
 
+/// Binary search in `ALPHA2`: sorted codes, each followed by one space.
+fn is_assigned(code: [u8; 2]) -> bool {
+    let table = ALPHA2.as_bytes();
+    let (mut lo, mut hi) = (0, table.len().div_ceil(3));
+    while lo < hi {
+        let mid = (lo + hi) / 2;
+        match [table[3 * mid], table[3 * mid + 1]].cmp(&code) {
+            std::cmp::Ordering::Less => lo = mid + 1,
+            std::cmp::Ordering::Greater => hi = mid,
+            std::cmp::Ordering::Equal => return true,
+        }
+    }
+    false
+}
+
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[error("`{0}` is not an ISO 3166-1 alpha-2 country code")]
 pub struct UnknownCountry(pub String);
 
 impl Country {
     pub fn parse(code: &str) -> Result<Country, UnknownCountry> {
-        let known = code.len() == 2
-            && code.bytes().all(|b| b.is_ascii_uppercase())
-            && ALPHA2.split(' ').any(|c| c == code);
-        if !known {
+        let b = code.as_bytes();
+        if b.len() != 2 || !b.iter().all(u8::is_ascii_uppercase) || !is_assigned([b[0], b[1]]) {
             return Err(UnknownCountry(code.to_string()));
         }
-        let b = code.as_bytes();
         Ok(Country([b[0], b[1]]))
     }
 
@@ -68,6 +80,21 @@ mod tests {
         sorted.dedup();
         assert_eq!(sorted.len(), 249);
         assert_eq!(sorted, codes, "kept in alphabetical order");
+    }
+
+    #[test]
+    fn the_search_finds_every_listed_code_and_nothing_else() {
+        let listed: std::collections::HashSet<&str> = ALPHA2.split(' ').collect();
+        for a in b'A'..=b'Z' {
+            for b in b'A'..=b'Z' {
+                let code = String::from_utf8(vec![a, b]).unwrap();
+                assert_eq!(
+                    Country::parse(&code).is_ok(),
+                    listed.contains(code.as_str()),
+                    "{code}"
+                );
+            }
+        }
     }
 
     #[test]

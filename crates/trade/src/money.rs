@@ -5,7 +5,7 @@ use serde::{Deserialize, Serialize};
 /// An ISO 4217 currency the hub knows, with the number of digits of its minor unit.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct Currency {
-    code: [u8; 3],
+    code: &'static str,
     minor_digits: u8,
 }
 
@@ -193,25 +193,16 @@ pub enum MoneyError {
 impl Currency {
     pub fn parse(code: &str) -> Result<Currency, MoneyError> {
         CURRENCIES
-            .iter()
-            .find(|(c, _)| *c == code)
-            .map(|(c, d)| {
-                let b = c.as_bytes();
-                Currency {
-                    code: [b[0], b[1], b[2]],
-                    minor_digits: *d,
-                }
+            .binary_search_by(|(c, _)| (*c).cmp(code))
+            .map(|i| Currency {
+                code: CURRENCIES[i].0,
+                minor_digits: CURRENCIES[i].1,
             })
-            .ok_or_else(|| MoneyError::UnknownCurrency(code.to_string()))
+            .map_err(|_| MoneyError::UnknownCurrency(code.to_string()))
     }
 
     pub fn code(&self) -> &'static str {
-        // Currencies only come from the static table, so the code is always found there.
-        CURRENCIES
-            .iter()
-            .find(|(c, _)| c.as_bytes() == self.code)
-            .map(|(c, _)| *c)
-            .expect("currency built from the table")
+        self.code
     }
 
     pub fn minor_digits(&self) -> u8 {
@@ -290,6 +281,10 @@ mod tests {
 
     #[test]
     fn codes_are_unique_and_well_formed() {
+        assert!(
+            CURRENCIES.windows(2).all(|w| w[0].0 < w[1].0),
+            "sorted, for the binary search"
+        );
         let mut seen = std::collections::HashSet::new();
         for (code, digits) in CURRENCIES {
             assert!(seen.insert(*code), "duplicate {code}");

@@ -47,7 +47,7 @@ pub fn idempotency(
     path: &str,
     raw: &Bytes,
     status: StatusCode,
-    replay_body: &impl serde::Serialize,
+    replay_body: String,
     now_ms: i64,
 ) -> Option<Idempotency> {
     key.map(|key| Idempotency {
@@ -55,21 +55,26 @@ pub fn idempotency(
         key,
         request_sha256: request_fingerprint("POST", path, raw),
         status_code: status.as_u16(),
-        replay_body: serde_json::to_string(replay_body).unwrap_or_default(),
+        replay_body,
         now_ms,
     })
 }
 
+/// A view rendered once, to answer with and to keep for replays.
+pub fn to_json(view: &impl serde::Serialize) -> String {
+    // Views are plain data (strings, numbers, enums): serializing them cannot fail.
+    serde_json::to_string(view).expect("views serialize")
+}
+
 /// The answer to a creating request: the fresh body, or the stored one on a replay.
-pub fn created(
-    outcome: Outcome,
-    status: StatusCode,
-    location: &str,
-    body: &impl serde::Serialize,
-) -> Response {
+pub fn created(outcome: Outcome, status: StatusCode, location: &str, body: String) -> Response {
     match outcome {
         Outcome::Applied(_) => {
-            let mut r = (status, axum::Json(body)).into_response();
+            let mut r = (status, body).into_response();
+            r.headers_mut().insert(
+                header::CONTENT_TYPE,
+                HeaderValue::from_static("application/json"),
+            );
             if let Ok(v) = HeaderValue::from_str(location) {
                 r.headers_mut().insert(header::LOCATION, v);
             }

@@ -1,6 +1,6 @@
 //! Orders: placed by a merchant, or by a platform on a merchant's behalf.
 
-use super::{created, idempotency, page_limit};
+use super::{created, idempotency, page_limit, to_json};
 use crate::clock::{now_ms, parse_rfc3339};
 use crate::engine::Command;
 use crate::extract::{ApiJson, ApiQuery, Caller, IdempotencyKey};
@@ -12,7 +12,6 @@ use axum::http::StatusCode;
 use axum::response::Response;
 use axum::Json;
 use serde::Deserialize;
-use std::collections::HashMap;
 use store::{OrderQuery, OrderScope};
 use trade::id::{is_valid, IdKind};
 use trade::order::{OrderDraft, Submission};
@@ -32,7 +31,6 @@ pub async fn create_order(
 ) -> Result<Response, ApiError> {
     caller.require(&[Role::Merchant, Role::Platform])?;
     let draft = body.value;
-    let mut conn = state.db.read().await?;
     let merchant_id = match (caller.role, &draft.merchant_id) {
         (Role::Merchant, None) => caller.party_id.clone(),
         (Role::Merchant, Some(m)) if *m == caller.party_id => m.clone(),
@@ -52,6 +50,7 @@ pub async fn create_order(
         }
         (_, Some(m)) => {
             let merchant = if is_valid(IdKind::Party, m) {
+                let mut conn = state.db.read().await?;
                 conn.stores().get_party(m).await?
             } else {
                 None
@@ -69,14 +68,10 @@ pub async fn create_order(
         }
     };
     let skus = draft.skus();
-    let catalog: HashMap<String, trade::Product> = conn
-        .stores()
-        .products_by_sku(&merchant_id, &skus)
-        .await?
-        .into_iter()
-        .map(|p| (p.sku.clone(), p))
-        .collect();
-    drop(conn);
+    let catalog = state
+        .catalog
+        .products(&state.db, &merchant_id, &skus)
+        .await?;
     let now = now_ms();
     let order = draft
         .validate(Submission {
@@ -87,14 +82,14 @@ pub async fn create_order(
             catalog: &catalog,
         })
         .map_err(ApiError::validation)?;
-    let view = OrderView::new(&order, &caller.party_id);
+    let answer = to_json(&OrderView::new(&order, &caller.party_id));
     let idem = idempotency(
         idem_key,
         &caller.party_id,
         "/v1/orders",
         &body.raw,
         StatusCode::CREATED,
-        &view,
+        answer.clone(),
         now,
     );
     let location = format!("/v1/orders/{}", order.id);
@@ -102,7 +97,7 @@ pub async fn create_order(
         .engine
         .submit(Command::CreateOrder { order }, idem)
         .await?;
-    Ok(created(outcome, StatusCode::CREATED, &location, &view))
+    Ok(created(outcome, StatusCode::CREATED, &location, answer))
 }
 
 fn scope_of(caller: &Caller) -> OrderScope {

@@ -1,6 +1,6 @@
 //! Parties and their API keys.
 
-use super::{created, idempotency};
+use super::{created, idempotency, to_json};
 use crate::auth::{new_token, token_display_prefix, token_sha256};
 use crate::clock::now_ms;
 use crate::engine::{Applied, Command, Outcome, Requester};
@@ -62,11 +62,11 @@ pub async fn create_party(
         "/v1/parties",
         &body.raw,
         StatusCode::CREATED,
-        &view(None),
+        to_json(&view(None)),
         now,
     );
     let location = format!("/v1/parties/{}", party.id);
-    let fresh = view(Some(token));
+    let fresh = to_json(&view(Some(token)));
     let outcome = state
         .engine
         .submit(
@@ -77,7 +77,7 @@ pub async fn create_party(
             idem,
         )
         .await?;
-    Ok(created(outcome, StatusCode::CREATED, &location, &fresh))
+    Ok(created(outcome, StatusCode::CREATED, &location, fresh))
 }
 
 /// A party: the operator sees any, every other party only itself.
@@ -131,21 +131,21 @@ pub async fn create_key(
         &path,
         &raw,
         StatusCode::CREATED,
-        &NewKeyView {
+        to_json(&NewKeyView {
             key: KeyView::from(&key),
             token: None,
-        },
+        }),
         now,
     );
-    let fresh = NewKeyView {
+    let fresh = to_json(&NewKeyView {
         key: KeyView::from(&key),
         token: Some(token),
-    };
+    });
     let outcome = state
         .engine
         .submit(Command::CreateKey { key: key.clone() }, idem)
         .await?;
-    Ok(created(outcome, StatusCode::CREATED, &path, &fresh))
+    Ok(created(outcome, StatusCode::CREATED, &path, fresh))
 }
 
 /// Revokes a key at once (operator any key; a party its own). The hub's last live operator key cannot be revoked.

@@ -1,6 +1,6 @@
 //! A merchant's catalog.
 
-use super::{created, idempotency, page_limit};
+use super::{created, idempotency, page_limit, to_json};
 use crate::clock::now_ms;
 use crate::engine::{Applied, Command, Outcome};
 use crate::extract::{ApiJson, ApiQuery, Caller, IdempotencyKey};
@@ -37,14 +37,14 @@ pub async fn create_product(
             now,
         )
         .map_err(ApiError::validation)?;
-    let view = ProductView::from(&product);
+    let answer = to_json(&ProductView::from(&product));
     let idem = idempotency(
         idem_key,
         &caller.party_id,
         "/v1/products",
         &body.raw,
         StatusCode::CREATED,
-        &view,
+        answer.clone(),
         now,
     );
     let location = format!("/v1/products/{}", product.id);
@@ -52,7 +52,7 @@ pub async fn create_product(
         .engine
         .submit(Command::CreateProduct { product }, idem)
         .await?;
-    Ok(created(outcome, StatusCode::CREATED, &location, &view))
+    Ok(created(outcome, StatusCode::CREATED, &location, answer))
 }
 
 #[utoipa::path(get, path = "/v1/products/{id}", tag = "catalog", security(("bearer" = [])),
@@ -141,7 +141,10 @@ pub async fn update_product(
         at_ms: now_ms(),
     };
     match state.engine.submit(command, None).await? {
-        Outcome::Applied(Applied::Product(p)) => Ok(Json(ProductView::from(&p))),
+        Outcome::Applied(Applied::Product(p)) => {
+            state.catalog.forget(&p.merchant_id, &p.sku);
+            Ok(Json(ProductView::from(&p)))
+        }
         // Outcomes may carry replay bodies with personal data: never format them into a log.
         _ => Err(ApiError::internal(&"unexpected engine outcome")),
     }
