@@ -60,6 +60,7 @@ async fn orders(args: OrdersArgs) -> Result<(), Box<dyn std::error::Error>> {
     // Keep the temporary data folder and the hub alive for the whole run.
     let mut own_hub = None;
     let mut _data_dir = None;
+    let mut bench_schema = None;
     let (url, key) = match &args.url {
         Some(url) => (
             url.trim_end_matches('/').to_string(),
@@ -67,7 +68,12 @@ async fn orders(args: OrdersArgs) -> Result<(), Box<dyn std::error::Error>> {
         ),
         None => {
             let dir = tempfile::tempdir()?;
-            let (child, url) = spawn_hub(dir.path(), args.database.as_deref()).await?;
+            // On PostgreSQL the bench's hub gets a schema of its own, dropped at the end.
+            if let Some(base) = &args.database {
+                bench_schema = Some(store::testing::PgSchema::create_in(base, "ewtp_bench").await?);
+            }
+            let database = bench_schema.as_ref().map(|s| s.url.clone());
+            let (child, url) = spawn_hub(dir.path(), database.as_deref()).await?;
             let key = std::fs::read_to_string(dir.path().join(hub::OPERATOR_KEY_FILE))?
                 .trim()
                 .to_string();
@@ -112,6 +118,9 @@ async fn orders(args: OrdersArgs) -> Result<(), Box<dyn std::error::Error>> {
     };
     if let Some(mut child) = own_hub {
         stop_hub(&mut child).await;
+    }
+    if let Some(schema) = bench_schema {
+        schema.drop_schema().await?;
     }
     let ratio = if healthz.per_s > 0.0 {
         orders.per_s / healthz.per_s

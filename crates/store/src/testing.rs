@@ -107,19 +107,24 @@ impl PgSchema {
             println!("PostgreSQL half did not run: set {DATABASE_URL_VAR}=postgres://… to run it");
             return Ok(None);
         };
-        let schema = format!("ewtp_test_{}", random_suffix());
-        let mut conn = sqlx::PgConnection::connect(&base_url).await?;
+        PgSchema::create_in(&base_url, "ewtp_test").await.map(Some)
+    }
+
+    /// A fresh schema named `<prefix>_<random>` in the database at `base_url`.
+    pub async fn create_in(base_url: &str, prefix: &str) -> Result<PgSchema> {
+        let schema = format!("{prefix}_{}", random_suffix());
+        let mut conn = sqlx::PgConnection::connect(base_url).await?;
         sqlx::query(&format!("CREATE SCHEMA {schema}"))
             .execute(&mut conn)
             .await?;
         conn.close().await?;
         let sep = if base_url.contains('?') { '&' } else { '?' };
         let url = format!("{base_url}{sep}options=-c%20search_path%3D{schema}");
-        Ok(Some(PgSchema {
+        Ok(PgSchema {
             url,
-            base_url,
+            base_url: base_url.to_string(),
             schema,
-        }))
+        })
     }
 
     pub async fn drop_schema(self) -> Result<()> {
