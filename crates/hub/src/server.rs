@@ -130,12 +130,7 @@ const IDEMPOTENCY_KEEP_MS: i64 = 48 * 3600 * 1000;
 pub async fn start(config: HubConfig) -> Result<Hub, HubError> {
     check_hub_code(&config.hub_code)?;
     let data_dir = config.data_dir.clone();
-    let io = |e| HubError::Io(data_dir.clone(), e);
-    create_private_dir(&data_dir).map_err(io)?;
-    let lock = File::create(data_dir.join("ewtp.lock")).map_err(io)?;
-    if lock.try_lock().is_err() {
-        return Err(HubError::DataFolderInUse(data_dir.clone()));
-    }
+    let lock = lock_data_dir(&data_dir)?;
     let db: Arc<dyn Database> = match &config.database_url {
         Some(url) if url.starts_with("postgres://") || url.starts_with("postgresql://") => {
             store::postgres::open(store::postgres::options(url)?, None, config.read_pool_size)
@@ -155,12 +150,7 @@ pub async fn start(config: HubConfig) -> Result<Hub, HubError> {
 pub async fn start_on(config: HubConfig, db: Arc<dyn Database>) -> Result<Hub, HubError> {
     check_hub_code(&config.hub_code)?;
     let data_dir = config.data_dir.clone();
-    let io = |e| HubError::Io(data_dir.clone(), e);
-    create_private_dir(&data_dir).map_err(io)?;
-    let lock = File::create(data_dir.join("ewtp.lock")).map_err(io)?;
-    if lock.try_lock().is_err() {
-        return Err(HubError::DataFolderInUse(data_dir.clone()));
-    }
+    let lock = lock_data_dir(&data_dir)?;
     start_with_database(config, db, lock).await
 }
 
@@ -329,6 +319,17 @@ async fn bootstrap(
     tx.commit().await?;
     std::fs::rename(&pending_path, &key_path).map_err(|e| HubError::Io(key_path.clone(), e))?;
     Ok(Some(token))
+}
+
+/// Creates the data folder if needed and takes its lock: one process per data folder.
+fn lock_data_dir(data_dir: &Path) -> Result<File, HubError> {
+    let io = |e| HubError::Io(data_dir.to_path_buf(), e);
+    create_private_dir(data_dir).map_err(io)?;
+    let lock = File::create(data_dir.join("ewtp.lock")).map_err(io)?;
+    if lock.try_lock().is_err() {
+        return Err(HubError::DataFolderInUse(data_dir.to_path_buf()));
+    }
+    Ok(lock)
 }
 
 fn check_hub_code(code: &str) -> Result<(), HubError> {

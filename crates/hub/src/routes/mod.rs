@@ -12,6 +12,7 @@ use crate::problem::ApiError;
 use axum::http::{header, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use bytes::Bytes;
+use trade::id::{is_valid, IdKind};
 
 /// Maps the engine's errors to HTTP, once.
 impl From<EngineError> for ApiError {
@@ -94,14 +95,53 @@ pub fn created(outcome: Outcome, status: StatusCode, location: &str, body: Strin
     }
 }
 
-/// Page size: default 50, at most 200.
-pub fn page_limit(limit: Option<i64>) -> Result<i64, ApiError> {
-    match limit {
-        None => Ok(50),
-        Some(n) if (1..=200).contains(&n) => Ok(n),
-        Some(_) => Err(
-            ApiError::bad_request("invalid_query", "limit must be from 1 to 200")
-                .with_field("limit"),
-        ),
+/// A page of a list: its size (default 50, at most 200) and the cursor it starts after.
+pub struct PageRequest {
+    pub limit: i64,
+    pub cursor: Option<String>,
+}
+
+impl PageRequest {
+    /// Checks the size and that the cursor is an id of `kind` (cursors are the last id of a page).
+    pub fn parse(
+        limit: Option<i64>,
+        cursor: Option<String>,
+        kind: IdKind,
+    ) -> Result<PageRequest, ApiError> {
+        let limit = match limit {
+            None => 50,
+            Some(n) if (1..=200).contains(&n) => n,
+            Some(_) => {
+                return Err(
+                    ApiError::bad_request("invalid_query", "limit must be from 1 to 200")
+                        .with_field("limit"),
+                )
+            }
+        };
+        if let Some(c) = &cursor {
+            if !is_valid(kind, c) {
+                return Err(ApiError::bad_request(
+                    "invalid_cursor",
+                    "cursor is not one this API issued",
+                )
+                .with_field("cursor"));
+            }
+        }
+        Ok(PageRequest { limit, cursor })
+    }
+
+    /// Rows to fetch: one more than the page, to know whether another page follows.
+    pub fn fetch(&self) -> i64 {
+        self.limit + 1
+    }
+
+    /// Drops the extra row and names the next cursor, if there is a next page.
+    pub fn finish<T>(&self, mut rows: Vec<T>, id: impl Fn(&T) -> &str) -> (Vec<T>, Option<String>) {
+        if rows.len() as i64 <= self.limit {
+            return (rows, None);
+        }
+        rows.truncate(self.limit as usize);
+        let next = rows.last().map(|r| id(r).to_string());
+        (rows, next)
     }
 }

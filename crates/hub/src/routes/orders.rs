@@ -1,6 +1,6 @@
 //! Orders: placed by a merchant, or by a platform on a merchant's behalf.
 
-use super::{created, idempotency, page_limit, to_json};
+use super::{created, idempotency, to_json, PageRequest};
 use crate::clock::{now_ms, parse_rfc3339};
 use crate::engine::Command;
 use crate::extract::{ApiJson, ApiQuery, Caller, IdempotencyKey};
@@ -161,7 +161,7 @@ pub async fn list_orders(
     ApiQuery(q): ApiQuery<OrderListQuery>,
 ) -> Result<Json<OrderPage>, ApiError> {
     caller.require(&[Role::Operator, Role::Merchant, Role::Platform])?;
-    let limit = page_limit(q.limit)?;
+    let page = PageRequest::parse(q.limit, q.cursor.clone(), IdKind::Order)?;
     let status = match &q.status {
         None => None,
         Some(s) => Some(OrderStatus::parse(s).ok_or_else(|| {
@@ -180,31 +180,17 @@ pub async fn list_orders(
     };
     let created_from_ms = time("created_from", &q.created_from)?;
     let created_to_ms = time("created_to", &q.created_to)?;
-    if let Some(c) = &q.cursor {
-        if !is_valid(IdKind::Order, c) {
-            return Err(ApiError::bad_request(
-                "invalid_cursor",
-                "cursor is not one this API issued",
-            )
-            .with_field("cursor"));
-        }
-    }
     let query = OrderQuery {
         scope: scope_of(&caller),
         status,
         created_from_ms,
         created_to_ms,
-        before_id: q.cursor.clone(),
-        limit: limit + 1,
+        before_id: page.cursor.clone(),
+        limit: page.fetch(),
     };
     let mut conn = state.db.read().await?;
-    let mut rows = conn.stores().list_orders(&query).await?;
-    let next_cursor = if rows.len() as i64 > limit {
-        rows.truncate(limit as usize);
-        rows.last().map(|o| o.id.clone())
-    } else {
-        None
-    };
+    let rows = conn.stores().list_orders(&query).await?;
+    let (rows, next_cursor) = page.finish(rows, |o| &o.id);
     Ok(Json(OrderPage {
         data: rows
             .iter()

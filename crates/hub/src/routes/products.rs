@@ -1,6 +1,6 @@
 //! A merchant's catalog.
 
-use super::{created, idempotency, page_limit, to_json};
+use super::{created, idempotency, to_json, PageRequest};
 use crate::clock::now_ms;
 use crate::engine::{Applied, Command, Outcome};
 use crate::extract::{ApiJson, ApiQuery, Caller, IdempotencyKey};
@@ -92,27 +92,13 @@ pub async fn list_products(
     ApiQuery(q): ApiQuery<ProductListQuery>,
 ) -> Result<Json<ProductPage>, ApiError> {
     caller.require(&[Role::Merchant])?;
-    let limit = page_limit(q.limit)?;
-    if let Some(c) = &q.cursor {
-        if !is_valid(IdKind::Product, c) {
-            return Err(ApiError::bad_request(
-                "invalid_cursor",
-                "cursor is not one this API issued",
-            )
-            .with_field("cursor"));
-        }
-    }
+    let page = PageRequest::parse(q.limit, q.cursor, IdKind::Product)?;
     let mut conn = state.db.read().await?;
-    let mut rows = conn
+    let rows = conn
         .stores()
-        .list_products(&caller.party_id, q.cursor.as_deref(), limit + 1)
+        .list_products(&caller.party_id, page.cursor.as_deref(), page.fetch())
         .await?;
-    let next_cursor = if rows.len() as i64 > limit {
-        rows.truncate(limit as usize);
-        rows.last().map(|p| p.id.clone())
-    } else {
-        None
-    };
+    let (rows, next_cursor) = page.finish(rows, |p| &p.id);
     Ok(Json(ProductPage {
         data: rows.iter().map(ProductView::from).collect(),
         next_cursor,
