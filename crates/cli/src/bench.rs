@@ -27,7 +27,7 @@ pub struct OrdersArgs {
     /// Requests in flight at once.
     #[arg(long, default_value_t = 32)]
     pub concurrency: usize,
-    /// Seconds for each of the two phases (/healthz, then orders).
+    /// Seconds of each load (/healthz and orders take turns in half-second slices).
     #[arg(long, default_value_t = 10)]
     pub seconds: u64,
     /// Print one JSON object instead of text.
@@ -85,37 +85,31 @@ async fn orders(args: OrdersArgs) -> Result<(), Box<dyn std::error::Error>> {
     let merchant_key = merchant_key(&client, &url, &key).await?;
     let sku = create_product(&client, &url, &merchant_key).await?;
 
-    let healthz = {
-        let url = format!("{url}/healthz");
-        drive(
-            &client,
-            args.concurrency,
-            args.seconds,
-            move |c, _| c.get(&url),
-            200,
-        )
-        .await
-    };
-    let orders = {
-        let url = format!("{url}/v1/orders");
-        let auth = format!("Bearer {merchant_key}");
-        let run_id = std::process::id();
-        let (prefix, suffix) = order_body_template(&sku);
-        drive(
-            &client,
-            args.concurrency,
-            args.seconds,
-            move |c, n| {
-                c.post(&url)
-                    .header("authorization", &auth)
-                    .header("content-type", "application/json")
-                    .header("idempotency-key", format!("bench-{run_id}-{n}"))
-                    .body(format!("{prefix}{n}{suffix}"))
-            },
-            201,
-        )
-        .await
-    };
+    let healthz_url = format!("{url}/healthz");
+    let mut healthz = Load::new(move |c, _| c.get(&healthz_url), 200);
+    let orders_url = format!("{url}/v1/orders");
+    let auth = format!("Bearer {merchant_key}");
+    let run_id = std::process::id();
+    let (prefix, suffix) = order_body_template(&sku);
+    let mut orders = Load::new(
+        move |c, n| {
+            c.post(&orders_url)
+                .header("authorization", &auth)
+                .header("content-type", "application/json")
+                .header("idempotency-key", format!("bench-{run_id}-{n}"))
+                .body(format!("{prefix}{n}{suffix}"))
+        },
+        201,
+    );
+    // The two loads take turns in short slices, so that both see the same machine: on a shared
+    // VM the speed drifts over seconds, and back-to-back phases would put the drift in the ratio.
+    let per_load = Duration::from_secs(args.seconds);
+    while healthz.busy < per_load || orders.busy < per_load {
+        healthz.run_slice(&client, args.concurrency, SLICE).await;
+        orders.run_slice(&client, args.concurrency, SLICE).await;
+    }
+    let healthz = healthz.finish();
+    let orders = orders.finish();
     if let Some(mut child) = own_hub {
         stop_hub(&mut child).await;
     }
@@ -151,7 +145,7 @@ async fn orders(args: OrdersArgs) -> Result<(), Box<dyn std::error::Error>> {
             orders.per_s, orders.p50_ms, orders.p99_ms, orders.errors
         );
         println!(
-            "ratio    {:>10.3} (orders / healthz; concurrency {}, {} s per phase)",
+            "ratio    {:>10.3} (orders / healthz; concurrency {}, {} s of each, interleaved)",
             ratio, args.concurrency, args.seconds
         );
     }
@@ -279,81 +273,110 @@ async fn create_product(
     Ok(sku)
 }
 
-/// Runs `concurrency` loops for `seconds`, each sending the request built for a fresh sequence
-/// number; counts answers with `expect` status, records their latency.
-async fn drive<F>(
-    client: &reqwest::Client,
-    concurrency: usize,
-    seconds: u64,
-    build: F,
+/// How long each load runs before the other takes its turn.
+const SLICE: Duration = Duration::from_millis(500);
+
+type BuildRequest = dyn Fn(&reqwest::Client, u64) -> reqwest::RequestBuilder + Send + Sync;
+
+/// One kind of request, measured across all its slices.
+struct Load {
+    build: Arc<BuildRequest>,
     expect: u16,
-) -> Phase
-where
-    F: Fn(&reqwest::Client, u64) -> reqwest::RequestBuilder + Send + Sync + 'static,
-{
-    let build = Arc::new(build);
-    let sequence = Arc::new(AtomicU64::new(0));
-    let started = Instant::now();
-    let deadline = started + Duration::from_secs(seconds);
-    let mut workers = Vec::with_capacity(concurrency);
-    for _ in 0..concurrency {
-        let (client, build, sequence) = (client.clone(), build.clone(), sequence.clone());
-        workers.push(tokio::spawn(async move {
-            let mut latencies_us: Vec<u32> = Vec::new();
-            let mut errors = 0u64;
-            let mut first_error = None;
-            while Instant::now() < deadline {
-                let n = sequence.fetch_add(1, Ordering::Relaxed);
-                let t = Instant::now();
-                match build(&client, n).send().await {
-                    Ok(r) if r.status().as_u16() == expect => {
-                        let _ = r.bytes().await;
-                        latencies_us.push(t.elapsed().as_micros().min(u32::MAX as u128) as u32);
-                    }
-                    Ok(r) => {
-                        errors += 1;
-                        let status = r.status();
-                        let body = r.text().await.unwrap_or_default();
-                        first_error.get_or_insert(format!(
-                            "{status}: {}",
-                            body.chars().take(300).collect::<String>()
-                        ));
-                    }
-                    Err(e) => {
-                        errors += 1;
-                        first_error.get_or_insert(e.to_string());
+    /// Numbers the requests (and so the idempotency keys) across slices.
+    sequence: Arc<AtomicU64>,
+    latencies_us: Vec<u32>,
+    errors: u64,
+    first_error: Option<String>,
+    busy: Duration,
+}
+
+impl Load {
+    fn new(
+        build: impl Fn(&reqwest::Client, u64) -> reqwest::RequestBuilder + Send + Sync + 'static,
+        expect: u16,
+    ) -> Load {
+        Load {
+            build: Arc::new(build),
+            expect,
+            sequence: Arc::new(AtomicU64::new(0)),
+            latencies_us: Vec::new(),
+            errors: 0,
+            first_error: None,
+            busy: Duration::ZERO,
+        }
+    }
+
+    /// Runs `concurrency` loops for `length`; each sends requests one after another and records
+    /// the latency of every answer with the expected status.
+    async fn run_slice(&mut self, client: &reqwest::Client, concurrency: usize, length: Duration) {
+        let started = Instant::now();
+        let deadline = started + length;
+        let mut workers = Vec::with_capacity(concurrency);
+        for _ in 0..concurrency {
+            let (client, build, sequence, expect) = (
+                client.clone(),
+                self.build.clone(),
+                self.sequence.clone(),
+                self.expect,
+            );
+            workers.push(tokio::spawn(async move {
+                let mut latencies_us: Vec<u32> = Vec::new();
+                let mut errors = 0u64;
+                let mut first_error = None;
+                while Instant::now() < deadline {
+                    let n = sequence.fetch_add(1, Ordering::Relaxed);
+                    let t = Instant::now();
+                    match build(&client, n).send().await {
+                        Ok(r) if r.status().as_u16() == expect => {
+                            let _ = r.bytes().await;
+                            latencies_us.push(t.elapsed().as_micros().min(u32::MAX as u128) as u32);
+                        }
+                        Ok(r) => {
+                            errors += 1;
+                            let status = r.status();
+                            let body = r.text().await.unwrap_or_default();
+                            first_error.get_or_insert(format!(
+                                "{status}: {}",
+                                body.chars().take(300).collect::<String>()
+                            ));
+                        }
+                        Err(e) => {
+                            errors += 1;
+                            first_error.get_or_insert(e.to_string());
+                        }
                     }
                 }
-            }
-            (latencies_us, errors, first_error)
-        }));
-    }
-    let mut all: Vec<u32> = Vec::new();
-    let mut errors = 0;
-    let mut first_error = None;
-    for w in workers {
-        if let Ok((l, e, f)) = w.await {
-            all.extend(l);
-            errors += e;
-            if first_error.is_none() {
-                first_error = f;
+                (latencies_us, errors, first_error)
+            }));
+        }
+        for w in workers {
+            if let Ok((l, e, f)) = w.await {
+                self.latencies_us.extend(l);
+                self.errors += e;
+                if self.first_error.is_none() {
+                    self.first_error = f;
+                }
             }
         }
+        self.busy += started.elapsed();
     }
-    let elapsed = started.elapsed().as_secs_f64();
-    all.sort_unstable();
-    let pct = |p: usize| {
-        if all.is_empty() {
-            0.0
-        } else {
-            all[(all.len() * p / 100).min(all.len() - 1)] as f64 / 1000.0
+
+    fn finish(mut self) -> Phase {
+        self.latencies_us.sort_unstable();
+        let all = &self.latencies_us;
+        let pct = |p: usize| {
+            if all.is_empty() {
+                0.0
+            } else {
+                all[(all.len() * p / 100).min(all.len() - 1)] as f64 / 1000.0
+            }
+        };
+        Phase {
+            per_s: all.len() as f64 / self.busy.as_secs_f64().max(f64::MIN_POSITIVE),
+            p50_ms: pct(50),
+            p99_ms: pct(99),
+            errors: self.errors,
+            first_error: self.first_error,
         }
-    };
-    Phase {
-        per_s: all.len() as f64 / elapsed,
-        p50_ms: pct(50),
-        p99_ms: pct(99),
-        errors,
-        first_error,
     }
 }
