@@ -395,9 +395,18 @@ async fn restarts_keep_the_key_and_the_data_and_refuse_a_mismatch() {
         .await
         .unwrap();
     assert_eq!(products["data"][0]["sku"], "SKU-1");
+    // SIGINT (Ctrl-C) stops as cleanly as SIGTERM.
     let mut child = second.child;
-    child.kill().await.unwrap();
-    child.wait().await.unwrap();
+    // SAFETY: signalling our own child process.
+    assert_eq!(
+        unsafe { libc::kill(child.id().unwrap() as i32, libc::SIGINT) },
+        0
+    );
+    let status = tokio::time::timeout(Duration::from_secs(30), child.wait())
+        .await
+        .expect("exits")
+        .unwrap();
+    assert!(status.success(), "SIGINT exits 0, got {status:?}");
 
     let other = Command::new(env!("CARGO_BIN_EXE_ewtp"))
         .arg("serve")

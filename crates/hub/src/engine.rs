@@ -234,12 +234,13 @@ type Answer = Result<Outcome, EngineError>;
 
 /// Applies a batch in one transaction and answers every job only after the commit.
 ///
-/// Fast path: idempotency keys are claimed with one multi-row statement and runs of orders are
-/// written with multi-row inserts, so a batch costs a handful of statements rather than several
-/// per command. If any command fails there (a duplicate SKU, say), the transaction is rolled back
-/// and the batch is applied again on the careful path: one savepoint per command, so the failure
-/// stays with its own request. If the transaction cannot commit, every job is answered with the
-/// storage error (none of them was written, so a retry with the same idempotency key is safe).
+/// Three paths (docs/architecture.md): a batch of order creations is one transaction of the
+/// fewest round trips the backend allows (the hot path); any other batch claims its idempotency
+/// keys with one multi-row insert and writes runs of orders together (the general path). If any
+/// command fails on either, nothing is written and the batch is applied again on the careful
+/// path: one savepoint per command, so each failure stays with its own request and retried keys
+/// are replayed. If the transaction cannot commit, every job is answered with the storage error
+/// (none of them was written, so a retry with the same idempotency key is safe).
 async fn apply_batch(
     db: &dyn Database,
     metrics: &Metrics,

@@ -523,6 +523,15 @@ async fn keys_rotate_and_a_revoked_key_is_refused() {
             .await;
         assert_eq!(rotated.status, 201, "{}", rotated.body);
         let k2 = rotated.body["token"].as_str().unwrap().to_string();
+        // Stored as a hash: the token itself is nowhere in the key's row.
+        let k2_id = rotated.body["id"].as_str().unwrap().to_string();
+        {
+            let mut conn = h.hub.state.db.read().await.unwrap();
+            let row = conn.stores().get_key(&k2_id).await.unwrap().unwrap();
+            assert_eq!(row.token_sha256, hub::auth::token_sha256(&k2));
+            assert!(k2.starts_with(&row.token_prefix) && row.token_prefix.len() < 16);
+            assert_eq!(k2.len(), 5 + 64, "256 random bits in hex");
+        }
         let k1_id = h.get("/v1/me", &k1).await.body["key_id"]
             .as_str()
             .unwrap()
