@@ -18,15 +18,21 @@ struct Served {
 
 /// Starts `ewtp serve` and waits for its "listening on" line.
 async fn serve(data: &Path, extra: &[&str]) -> Served {
+    serve_logging(data, extra, "warn", Stdio::inherit()).await
+}
+
+/// Starts `ewtp serve` with `EWTP_LOG=log_level`, its stderr sent to `stderr`, and waits for
+/// its "listening on" line.
+async fn serve_logging(data: &Path, extra: &[&str], log_level: &str, stderr: Stdio) -> Served {
     let mut child = Command::new(env!("CARGO_BIN_EXE_ewtp"))
         .arg("serve")
         .arg("--data")
         .arg(data)
         .args(["--listen", "127.0.0.1:0"])
         .args(extra)
-        .env("EWTP_LOG", "warn")
+        .env("EWTP_LOG", log_level)
         .stdout(Stdio::piped())
-        .stderr(Stdio::inherit())
+        .stderr(stderr)
         .kill_on_drop(true)
         .spawn()
         .expect("ewtp starts");
@@ -440,24 +446,8 @@ async fn personal_data_never_reaches_the_logs() {
     let data = dir.path().join("data");
     let log_path = dir.path().join("stderr.log");
     let log = std::fs::File::create(&log_path).unwrap();
-    let mut child = Command::new(env!("CARGO_BIN_EXE_ewtp"))
-        .arg("serve")
-        .arg("--data")
-        .arg(&data)
-        .args(["--listen", "127.0.0.1:0"])
-        .env("EWTP_LOG", "trace")
-        .stdout(Stdio::piped())
-        .stderr(Stdio::from(log))
-        .kill_on_drop(true)
-        .spawn()
-        .unwrap();
-    let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
-    let base = loop {
-        let line = lines.next_line().await.unwrap().expect("listening line");
-        if let Some(url) = line.strip_prefix("listening on ") {
-            break url.to_string();
-        }
-    };
+    let served = serve_logging(&data, &[], "trace", Stdio::from(log)).await;
+    let (mut child, base) = (served.child, served.base);
     let client = reqwest::Client::new();
     let key = setup_merchant(&client, &base, &operator_key(&data)).await;
     let mut body = order(1);

@@ -94,50 +94,44 @@ async fn every_validation_error_is_a_problem_and_stores_nothing() {
         let a = h.post("/v1/orders", &mk, &missing).await;
         assert_eq!(a.problem(422, "missing_field")["field"], "buyer.id_number");
 
-        let mut bad_hs = order_body("SKU-1");
-        bad_hs["lines"][1]["hs_code"] = json!("12345");
-        assert_eq!(
-            h.post("/v1/orders", &mk, &bad_hs)
-                .await
-                .problem(422, "invalid_hs_code")["field"],
-            "lines[1].hs_code"
-        );
-
-        let mut bad_currency = order_body("SKU-1");
-        bad_currency["currency"] = json!("XYZ");
-        assert_eq!(
-            h.post("/v1/orders", &mk, &bad_currency)
-                .await
-                .problem(422, "unknown_currency")["field"],
-            "currency"
-        );
-
-        let mut negative = order_body("SKU-1");
-        negative["lines"][0]["quantity"] = json!(-2);
-        assert_eq!(
-            h.post("/v1/orders", &mk, &negative)
-                .await
-                .problem(422, "invalid_quantity")["field"],
-            "lines[0].quantity"
-        );
-
-        let mut negative_price = order_body("SKU-1");
-        negative_price["freight"] = json!("-1.00");
-        assert_eq!(
-            h.post("/v1/orders", &mk, &negative_price)
-                .await
-                .problem(422, "negative_amount")["field"],
-            "freight"
-        );
-
-        let mut float_price = order_body("SKU-1");
-        float_price["lines"][1]["unit_price"] = json!(45.5);
-        assert_eq!(
-            h.post("/v1/orders", &mk, &float_price)
-                .await
-                .problem(422, "invalid_type")["field"],
-            "lines[1].unit_price"
-        );
+        // One field made wrong at a time: (JSON pointer, bad value, code, field named).
+        let cases = [
+            (
+                "/lines/1/hs_code",
+                json!("12345"),
+                "invalid_hs_code",
+                "lines[1].hs_code",
+            ),
+            ("/currency", json!("XYZ"), "unknown_currency", "currency"),
+            (
+                "/lines/0/quantity",
+                json!(-2),
+                "invalid_quantity",
+                "lines[0].quantity",
+            ),
+            ("/freight", json!("-1.00"), "negative_amount", "freight"),
+            (
+                "/lines/1/unit_price",
+                json!(45.5),
+                "invalid_type",
+                "lines[1].unit_price",
+            ),
+            (
+                "/buyer/phone",
+                json!("call me"),
+                "invalid_phone",
+                "buyer.phone",
+            ),
+            ("/incoterm", json!("FOB"), "unknown_incoterm", "incoterm"),
+        ];
+        for (pointer, bad, code, field) in cases {
+            let mut body = order_body("SKU-1");
+            *body
+                .pointer_mut(pointer)
+                .expect("the pointer names a field of the body") = bad;
+            let answer = h.post("/v1/orders", &mk, &body).await;
+            assert_eq!(answer.problem(422, code)["field"], field, "{pointer}");
+        }
 
         let mut unknown = order_body("SKU-1");
         unknown["buyer"]["nickname"] = json!("x");
