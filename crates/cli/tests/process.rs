@@ -250,14 +250,33 @@ async fn verify_after_restart(
     assert_eq!(listed, attempted.len(), "no order doubled, none lost");
 }
 
-async fn sigkill_round(extra: &[&str]) {
+/// Sends `signal` to the child and waits (at most 30 s) for it to exit.
+async fn signal_and_wait(child: &mut Child, signal: i32) -> std::process::ExitStatus {
+    let pid = child.id().expect("a running child") as i32;
+    // SAFETY: signalling our own child process, not yet waited for.
+    assert_eq!(unsafe { libc::kill(pid, signal) }, 0);
+    tokio::time::timeout(Duration::from_secs(30), child.wait())
+        .await
+        .expect("exits within 30 s")
+        .expect("wait")
+}
+
+/// A hub on a fresh data folder with a merchant, under a load of 8 order writers that has had
+/// at least 40 orders acknowledged.
+async fn hub_under_load(
+    extra: &[&str],
+) -> (tempfile::TempDir, std::path::PathBuf, Served, String, Load) {
     let dir = tempfile::tempdir().unwrap();
     let data = dir.path().join("data");
-    let first = serve(&data, extra).await;
-    let client = reqwest::Client::new();
-    let key = setup_merchant(&client, &first.base, &operator_key(&data)).await;
-    let load = start_load(&first.base, &key, 8);
+    let served = serve(&data, extra).await;
+    let key = setup_merchant(&reqwest::Client::new(), &served.base, &operator_key(&data)).await;
+    let load = start_load(&served.base, &key, 8);
     load.wait_for_acks(40).await;
+    (dir, data, served, key, load)
+}
+
+async fn sigkill_round(extra: &[&str]) {
+    let (_dir, data, first, key, load) = hub_under_load(extra).await;
     let mut child = first.child;
     child.kill().await.expect("SIGKILL"); // mid-load: requests are in flight
     let (acked, attempted) = load.finish().await;
@@ -290,21 +309,10 @@ async fn acknowledged_orders_survive_sigkill_on_postgres() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn sigterm_finishes_in_flight_work_and_exits_zero() {
-    let dir = tempfile::tempdir().unwrap();
-    let data = dir.path().join("data");
-    let first = serve(&data, &[]).await;
+    let (_dir, data, first, key, load) = hub_under_load(&[]).await;
     let client = reqwest::Client::new();
-    let key = setup_merchant(&client, &first.base, &operator_key(&data)).await;
-    let load = start_load(&first.base, &key, 8);
-    load.wait_for_acks(40).await;
     let mut child = first.child;
-    let pid = child.id().expect("pid") as i32;
-    // SAFETY: sending a signal to our own child process.
-    assert_eq!(unsafe { libc::kill(pid, libc::SIGTERM) }, 0);
-    let status = tokio::time::timeout(Duration::from_secs(30), child.wait())
-        .await
-        .expect("exits within 30 s")
-        .unwrap();
+    let status = signal_and_wait(&mut child, libc::SIGTERM).await;
     assert!(status.success(), "clean shutdown exits 0, got {status:?}");
     let (acked, attempted) = load.finish().await;
     assert!(
@@ -403,15 +411,7 @@ async fn restarts_keep_the_key_and_the_data_and_refuse_a_mismatch() {
     assert_eq!(products["data"][0]["sku"], "SKU-1");
     // SIGINT (Ctrl-C) stops as cleanly as SIGTERM.
     let mut child = second.child;
-    // SAFETY: signalling our own child process.
-    assert_eq!(
-        unsafe { libc::kill(child.id().unwrap() as i32, libc::SIGINT) },
-        0
-    );
-    let status = tokio::time::timeout(Duration::from_secs(30), child.wait())
-        .await
-        .expect("exits")
-        .unwrap();
+    let status = signal_and_wait(&mut child, libc::SIGINT).await;
     assert!(status.success(), "SIGINT exits 0, got {status:?}");
 
     let other = Command::new(env!("CARGO_BIN_EXE_ewtp"))
@@ -473,10 +473,7 @@ async fn personal_data_never_reaches_the_logs() {
             .status(),
         422
     );
-    let pid = child.id().unwrap() as i32;
-    // SAFETY: signalling our own child.
-    unsafe { libc::kill(pid, libc::SIGTERM) };
-    child.wait().await.unwrap();
+    assert!(signal_and_wait(&mut child, libc::SIGTERM).await.success());
     let logged = std::fs::read_to_string(&log_path).unwrap();
     assert!(
         logged.len() > 1000,

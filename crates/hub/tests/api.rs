@@ -211,24 +211,19 @@ async fn every_validation_error_is_a_problem_and_stores_nothing() {
             "hs_code"
         );
 
-        assert_eq!(
-            h.get("/v1/orders?limit=0", &mk)
-                .await
-                .problem(400, "invalid_query")["field"],
-            "limit"
-        );
-        assert_eq!(
-            h.get("/v1/orders?status=lost", &mk)
-                .await
-                .problem(400, "invalid_query")["field"],
-            "status"
-        );
-        assert_eq!(
-            h.get("/v1/orders?created_from=yesterday", &mk)
-                .await
-                .problem(400, "invalid_query")["field"],
-            "created_from"
-        );
+        // Bad query strings: (query, field named).
+        for (query, field) in [
+            ("limit=0", "limit"),
+            ("status=lost", "status"),
+            ("created_from=yesterday", "created_from"),
+        ] {
+            let answer = h.get(&format!("/v1/orders?{query}"), &mk).await;
+            assert_eq!(
+                answer.problem(400, "invalid_query")["field"],
+                field,
+                "{query}"
+            );
+        }
         h.get("/v1/orders?colour=red", &mk)
             .await
             .problem(400, "invalid_query");
