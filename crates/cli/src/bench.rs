@@ -1,5 +1,6 @@
-//! `ewtp bench orders`: order creation over HTTP, measured against `GET /healthz` in the same
-//! run (same machine, same moment), so the ratio means something on any machine.
+//! `ewtp bench orders` and `ewtp bench quotes`: order creation and landed-cost quotes over HTTP,
+//! each measured against `GET /healthz` in the same run (same machine, same moment), so the
+//! ratio means something on any machine.
 
 use clap::{Args, Subcommand};
 use serde_json::{json, Value};
@@ -11,6 +12,27 @@ use std::time::{Duration, Instant};
 pub enum BenchCommand {
     /// Create orders as fast as the hub takes them; compare with /healthz.
     Orders(OrdersArgs),
+    /// Quote landed costs (POST /v1/quotes, no key needed); compare with /healthz.
+    Quotes(QuotesArgs),
+}
+
+#[derive(Args, Clone)]
+pub struct QuotesArgs {
+    /// Hub to measure; without it the bench starts its own on a temporary data folder.
+    #[arg(long)]
+    pub url: Option<String>,
+    /// Requests in flight at once.
+    #[arg(long, default_value_t = 32)]
+    pub concurrency: usize,
+    /// Seconds of each load (/healthz and quotes take turns in half-second slices).
+    #[arg(long, default_value_t = 10)]
+    pub seconds: u64,
+    /// Item lines per quote.
+    #[arg(long, default_value_t = 1)]
+    pub lines: usize,
+    /// Print one JSON object instead of text.
+    #[arg(long)]
+    pub json: bool,
 }
 
 #[derive(Args, Clone)]
@@ -38,6 +60,7 @@ pub struct OrdersArgs {
 pub async fn run(cmd: BenchCommand) -> Result<(), Box<dyn std::error::Error>> {
     match cmd {
         BenchCommand::Orders(args) => orders(args).await,
+        BenchCommand::Quotes(args) => quotes(args).await,
     }
 }
 
@@ -150,6 +173,108 @@ async fn orders(args: OrdersArgs) -> Result<(), Box<dyn std::error::Error>> {
         );
     }
     for (name, phase) in [("healthz", &healthz), ("orders", &orders)] {
+        if let Some(e) = &phase.first_error {
+            eprintln!("{name}: {} errors; first: {e}", phase.errors);
+        }
+    }
+    Ok(())
+}
+
+async fn quotes(args: QuotesArgs) -> Result<(), Box<dyn std::error::Error>> {
+    if args.concurrency == 0 || args.seconds == 0 || args.lines == 0 || args.lines > 100 {
+        return Err("--concurrency and --seconds must be at least 1, --lines 1 to 100".into());
+    }
+    let client = reqwest::Client::builder()
+        .pool_max_idle_per_host(args.concurrency * 2)
+        .timeout(Duration::from_secs(30))
+        .build()?;
+    let mut own_hub = None;
+    let mut _data_dir = None;
+    let url = match &args.url {
+        Some(url) => url.trim_end_matches('/').to_string(),
+        None => {
+            let dir = tempfile::tempdir()?;
+            let (child, url) = spawn_hub(dir.path(), None).await?;
+            own_hub = Some(child);
+            _data_dir = Some(dir);
+            url
+        }
+    };
+    // A cosmetics parcel to China: CBEC regime, consumption tax grossed up, VAT at 70%.
+    let items: Vec<Value> = (0..args.lines)
+        .map(|i| json!({"hs_code": if i % 2 == 0 { "330499" } else { "610910" }, "description": format!("item {i}"),
+                        "quantity": 1 + i % 3, "unit_price": format!("{}.50", 100 + i)}))
+        .collect();
+    let body = json!({"origin": "MY", "destination": "CN", "currency": "CNY", "freight": "20.00",
+                      "insurance": "1.20", "incoterm": "DDP", "items": items})
+    .to_string();
+    // One request first, so a wrong body fails loudly instead of measuring errors.
+    let first = client
+        .post(format!("{url}/v1/quotes"))
+        .header("content-type", "application/json")
+        .body(body.clone())
+        .send()
+        .await?;
+    if first.status() != 200 {
+        return Err(format!(
+            "the quote request failed: {} {}",
+            first.status(),
+            first.text().await.unwrap_or_default()
+        )
+        .into());
+    }
+    let healthz_url = format!("{url}/healthz");
+    let mut healthz = Load::new(move |c, _| c.get(&healthz_url), 200);
+    let quotes_url = format!("{url}/v1/quotes");
+    let mut quotes = Load::new(
+        move |c, _| {
+            c.post(&quotes_url)
+                .header("content-type", "application/json")
+                .body(body.clone())
+        },
+        200,
+    );
+    let per_load = Duration::from_secs(args.seconds);
+    while healthz.busy < per_load || quotes.busy < per_load {
+        healthz.run_slice(&client, args.concurrency, SLICE).await;
+        quotes.run_slice(&client, args.concurrency, SLICE).await;
+    }
+    let healthz = healthz.finish();
+    let quotes = quotes.finish();
+    if let Some(mut child) = own_hub {
+        stop_hub(&mut child).await;
+    }
+    let ratio = if healthz.per_s > 0.0 {
+        quotes.per_s / healthz.per_s
+    } else {
+        0.0
+    };
+    if args.json {
+        let out = json!({
+            "quotes_per_s": round2(quotes.per_s),
+            "healthz_per_s": round2(healthz.per_s),
+            "ratio": (ratio * 1000.0).round() / 1000.0,
+            "p50_ms": round2(quotes.p50_ms),
+            "p99_ms": round2(quotes.p99_ms),
+            "healthz_p99_ms": round2(healthz.p99_ms),
+            "quote_errors": quotes.errors,
+            "lines": args.lines,
+            "concurrency": args.concurrency,
+            "seconds": args.seconds,
+        });
+        println!("{out}");
+    } else {
+        println!(
+            "healthz  {:>10.1} req/s   p50 {:>7.2} ms   p99 {:>7.2} ms   errors {}",
+            healthz.per_s, healthz.p50_ms, healthz.p99_ms, healthz.errors
+        );
+        println!(
+            "quotes   {:>10.1} req/s   p50 {:>7.2} ms   p99 {:>7.2} ms   errors {}",
+            quotes.per_s, quotes.p50_ms, quotes.p99_ms, quotes.errors
+        );
+        println!("ratio    {:>10.3} (quotes / healthz; {} line(s), concurrency {}, {} s of each, interleaved)", ratio, args.lines, args.concurrency, args.seconds);
+    }
+    for (name, phase) in [("healthz", &healthz), ("quotes", &quotes)] {
         if let Some(e) = &phase.first_error {
             eprintln!("{name}: {} errors; first: {e}", phase.errors);
         }

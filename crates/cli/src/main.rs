@@ -1,6 +1,8 @@
-//! `ewtp`: the one binary. `serve` runs a hub; `bench` measures one.
+//! `ewtp`: the one binary. `serve` runs a hub; `quote` quotes a landed cost offline; `bench`
+//! measures a hub.
 
 mod bench;
+mod quote;
 mod serve;
 
 use clap::{Parser, Subcommand};
@@ -20,6 +22,8 @@ struct Cli {
 enum Command {
     /// Run a hub: SQLite in ./ewtp-data on 127.0.0.1:8080 unless told otherwise.
     Serve(serve::ServeArgs),
+    /// Quote duty, taxes and landed cost with the embedded rule packs (no hub needed).
+    Quote(quote::QuoteArgs),
     /// Measure a hub over HTTP.
     Bench {
         #[command(subcommand)]
@@ -29,6 +33,20 @@ enum Command {
 
 fn main() -> std::process::ExitCode {
     let cli = Cli::parse();
+    // A quote needs no runtime or logging: answer JSON on stdout, problems on stderr.
+    let cli = match cli.command {
+        Command::Quote(args) => {
+            return match quote::run(args) {
+                Ok(()) => std::process::ExitCode::SUCCESS,
+                Err(quote::QuoteCliError::Invalid) => std::process::ExitCode::from(2),
+                Err(e) => {
+                    eprintln!("error: {e}");
+                    std::process::ExitCode::from(e.exit_code())
+                }
+            }
+        }
+        command => Cli { command },
+    };
     tracing_subscriber::fmt()
         .with_env_filter(
             tracing_subscriber::EnvFilter::try_from_env("EWTP_LOG")
@@ -50,6 +68,7 @@ fn main() -> std::process::ExitCode {
         match cli.command {
             Command::Serve(args) => serve::run(args).await,
             Command::Bench { what } => bench::run(what).await,
+            Command::Quote(_) => unreachable!("handled before the runtime starts"),
         }
     });
     match result {

@@ -9,7 +9,8 @@ use std::path::PathBuf;
 
 #[derive(Args, Debug, Default)]
 pub struct ServeArgs {
-    /// TOML file with any of: listen, data, database, hub, name, queue_capacity, batch_max.
+    /// TOML file with any of: listen, data, database, hub, name, queue_capacity, batch_max,
+    /// hs_nomenclature, rules.
     #[arg(long)]
     pub config: Option<PathBuf>,
     /// Address to listen on [default: 127.0.0.1:8080]; port 0 picks a free one.
@@ -33,6 +34,12 @@ pub struct ServeArgs {
     /// Writes per transaction at most [default: 512].
     #[arg(long)]
     pub batch_max: Option<usize>,
+    /// HS nomenclature CSV (section,hscode,description,parent,level) for /v1/hs; read at start.
+    #[arg(long, value_name = "FILE")]
+    pub hs_nomenclature: Option<PathBuf>,
+    /// Folder of rule-pack TOML files replacing (same file name) or adding to the embedded ones.
+    #[arg(long, value_name = "DIR")]
+    pub rules: Option<PathBuf>,
 }
 
 #[derive(Deserialize, Default, Debug)]
@@ -45,6 +52,8 @@ pub struct FileConfig {
     pub name: Option<String>,
     pub queue_capacity: Option<usize>,
     pub batch_max: Option<usize>,
+    pub hs_nomenclature: Option<PathBuf>,
+    pub rules: Option<PathBuf>,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -82,6 +91,8 @@ pub fn resolve(args: &ServeArgs) -> Result<HubConfig, ServeError> {
             .or(file.queue_capacity)
             .unwrap_or(d.queue_capacity),
         batch_max: args.batch_max.or(file.batch_max).unwrap_or(d.batch_max),
+        hs_nomenclature: args.hs_nomenclature.clone().or(file.hs_nomenclature),
+        rules_dir: args.rules.clone().or(file.rules),
         ..d
     };
     if config.queue_capacity == 0 || config.batch_max == 0 {
@@ -159,6 +170,33 @@ mod tests {
         let defaults = resolve(&ServeArgs::default()).unwrap();
         assert_eq!(defaults.listen.to_string(), "127.0.0.1:8080");
         assert_eq!(defaults.hub_code, "MY-KUL");
+        assert_eq!(defaults.hs_nomenclature, None);
+    }
+
+    #[test]
+    fn hs_nomenclature_from_the_file_or_the_flag() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("hub.toml");
+        std::fs::write(&path, "hs_nomenclature = \"hs/from-file.csv\"\n").unwrap();
+        let from_file = resolve(&ServeArgs {
+            config: Some(path.clone()),
+            ..Default::default()
+        })
+        .unwrap();
+        assert_eq!(
+            from_file.hs_nomenclature,
+            Some(PathBuf::from("hs/from-file.csv"))
+        );
+        let from_flag = resolve(&ServeArgs {
+            config: Some(path),
+            hs_nomenclature: Some(PathBuf::from("hs/from-flag.csv")),
+            ..Default::default()
+        })
+        .unwrap();
+        assert_eq!(
+            from_flag.hs_nomenclature,
+            Some(PathBuf::from("hs/from-flag.csv"))
+        );
     }
 
     #[test]

@@ -80,3 +80,10 @@ mod tests {
         assert!(a < b);
     }
 }
+
+/// Today's date in UTC: the default date of a quote.
+pub fn today_utc() -> time::Date {
+    time::OffsetDateTime::from_unix_timestamp_nanos(now_ms() as i128 * 1_000_000)
+        .unwrap_or(time::OffsetDateTime::UNIX_EPOCH)
+        .date()
+}

@@ -18,6 +18,12 @@ pub struct HubConfig {
     pub batch_max: usize,
     pub body_limit_bytes: usize,
     pub read_pool_size: u32,
+    /// A folder of rule-pack TOML files: each replaces the embedded pack of the same file name,
+    /// or adds a new one.
+    pub rules_dir: Option<PathBuf>,
+    /// HS nomenclature CSV (`section,hscode,description,parent,level`) read at start for
+    /// `/v1/hs`; without it those routes answer `404 hs_nomenclature_not_loaded`.
+    pub hs_nomenclature: Option<PathBuf>,
 }
 
 impl Default for HubConfig {
@@ -32,6 +38,8 @@ impl Default for HubConfig {
             batch_max: 512,
             body_limit_bytes: 1024 * 1024,
             read_pool_size: 8,
+            rules_dir: None,
+            hs_nomenclature: None,
         }
     }
 }

@@ -44,6 +44,9 @@ pub enum Command {
     PurgeIdempotency {
         before_ms: i64,
     },
+    PutFxRates {
+        rates: Vec<store::FxRateRecord>,
+    },
 }
 
 #[derive(Debug, Clone)]
@@ -584,6 +587,10 @@ async fn apply_command(tx: &mut dyn WriteTx, command: &Command) -> Result<Applie
         }
         Command::PurgeIdempotency { before_ms } => {
             Applied::Purged(s.purge_idempotency(*before_ms).await?)
+        }
+        Command::PutFxRates { rates } => {
+            s.put_fx_rates(rates).await?;
+            Applied::Created
         }
     })
 }

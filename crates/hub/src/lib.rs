@@ -7,6 +7,7 @@ pub mod clock;
 pub mod config;
 pub mod engine;
 pub mod extract;
+pub mod fx;
 pub mod metrics;
 pub mod problem;
 pub mod routes;

@@ -6,7 +6,8 @@ use crate::config::{valid_hub_code, HubConfig};
 use crate::engine::{Command, Engine, EngineConfig};
 use crate::metrics::{self, Metrics};
 use crate::problem::ApiError;
-use crate::routes::{orders, parties, products, system};
+use crate::routes::hs;
+use crate::routes::{fx, orders, parties, products, quotes, system};
 use crate::state::{AppState, HubIdentity, Shared};
 use axum::extract::DefaultBodyLimit;
 use axum::http::StatusCode;
@@ -20,6 +21,7 @@ use store::{ApiKey, Database};
 use tokio::sync::oneshot;
 use tokio::task::JoinHandle;
 use trade::id::IdKind;
+use trade::nomenclature::Nomenclature;
 use trade::party::{Contact, PartyStatus};
 use trade::{Country, Party, Role};
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
@@ -39,13 +41,19 @@ pub enum HubError {
     HubMismatch { stored: String, asked: String },
     #[error("storage: {0}")]
     Store(#[from] store::StoreError),
+    #[error("rule packs: {0}")]
+    RulePacks(String),
+    #[error("HS nomenclature {0}: {1}")]
+    NomenclatureUnreadable(PathBuf, std::io::Error),
+    #[error("HS nomenclature {0}: {1}")]
+    NomenclatureInvalid(PathBuf, trade::nomenclature::NomenclatureError),
 }
 
 #[derive(OpenApi)]
 #[openapi(
     info(title = "ewtp e-hub API", description = "One e-hub of the Electronic World Trade Platform: parties, catalog, orders. Errors are RFC 9457 problem+json with a stable `code`."),
     modifiers(&BearerAuth),
-    tags((name = "system"), (name = "parties"), (name = "catalog"), (name = "orders"))
+    tags((name = "system"), (name = "parties"), (name = "catalog"), (name = "orders"), (name = "nomenclature"), (name = "landed cost"))
 )]
 struct ApiDoc;
 
@@ -82,6 +90,11 @@ pub fn router(state: Shared, body_limit_bytes: usize) -> axum::Router {
         .routes(routes!(products::get_product, products::update_product))
         .routes(routes!(orders::create_order, orders::list_orders))
         .routes(routes!(orders::get_order))
+        .routes(routes!(quotes::create_quote))
+        .routes(routes!(quotes::list_rule_packs))
+        .routes(routes!(fx::put_fx_rates, fx::list_fx_rates))
+        .routes(routes!(hs::get_hs_code))
+        .routes(routes!(hs::search_hs))
         .split_for_parts();
     let _ = state.openapi_json.set(api.to_json().unwrap_or_default());
     router
@@ -129,6 +142,8 @@ const IDEMPOTENCY_KEEP_MS: i64 = 48 * 3600 * 1000;
 
 pub async fn start(config: HubConfig) -> Result<Hub, HubError> {
     check_hub_code(&config.hub_code)?;
+    let nomenclature = load_nomenclature(&config).await?;
+    let packs = load_rule_packs(&config).await?;
     let data_dir = config.data_dir.clone();
     let lock = lock_data_dir(&data_dir)?;
     let db: Arc<dyn Database> = match &config.database_url {
@@ -143,21 +158,82 @@ pub async fn start(config: HubConfig) -> Result<Hub, HubError> {
         }
         None => store::sqlite::open(&data_dir.join("ewtp.db"), config.read_pool_size).await?,
     };
-    start_with_database(config, db, lock).await
+    start_with_database(config, db, lock, nomenclature, packs).await
 }
 
 /// Starts on a database the caller opened (tests use it to give each hub an isolated schema).
 pub async fn start_on(config: HubConfig, db: Arc<dyn Database>) -> Result<Hub, HubError> {
     check_hub_code(&config.hub_code)?;
+    let nomenclature = load_nomenclature(&config).await?;
+    let packs = load_rule_packs(&config).await?;
     let data_dir = config.data_dir.clone();
     let lock = lock_data_dir(&data_dir)?;
-    start_with_database(config, db, lock).await
+    start_with_database(config, db, lock, nomenclature, packs).await
+}
+
+/// The embedded rule packs, with the `.toml` files of `--rules DIR` replacing or adding to
+/// them. A pack that does not load stops the start, naming the file, the line and the problem.
+async fn load_rule_packs(config: &HubConfig) -> Result<Arc<tariff::PackSet>, HubError> {
+    let mut files = Vec::new();
+    if let Some(dir) = &config.rules_dir {
+        let mut entries = tokio::fs::read_dir(dir)
+            .await
+            .map_err(|e| HubError::RulePacks(format!("{}: {e}", dir.display())))?;
+        while let Some(entry) = entries
+            .next_entry()
+            .await
+            .map_err(|e| HubError::RulePacks(format!("{}: {e}", dir.display())))?
+        {
+            let path = entry.path();
+            if path.extension().and_then(|e| e.to_str()) != Some("toml") {
+                continue;
+            }
+            let text = tokio::fs::read_to_string(&path)
+                .await
+                .map_err(|e| HubError::RulePacks(format!("{}: {e}", path.display())))?;
+            let name = entry.file_name().to_string_lossy().into_owned();
+            files.push((name, text));
+        }
+        files.sort();
+    }
+    let packs = tariff::load_with_overrides(&files).map_err(|e| {
+        let mut e = e;
+        if let Some(dir) = &config.rules_dir {
+            if files.iter().any(|(name, _)| *name == e.file) {
+                e.file = dir.join(&e.file).display().to_string();
+            }
+        }
+        HubError::RulePacks(e.to_string())
+    })?;
+    tracing::info!(
+        packs = packs.packs().len(),
+        overrides = files.len(),
+        "rule packs loaded"
+    );
+    Ok(Arc::new(packs))
+}
+
+/// Reads the `--hs-nomenclature` file before anything else starts, so a bad file stops the
+/// start without touching the data folder.
+async fn load_nomenclature(config: &HubConfig) -> Result<Option<Arc<Nomenclature>>, HubError> {
+    let Some(path) = &config.hs_nomenclature else {
+        return Ok(None);
+    };
+    let text = tokio::fs::read_to_string(path)
+        .await
+        .map_err(|e| HubError::NomenclatureUnreadable(path.clone(), e))?;
+    let nomenclature =
+        Nomenclature::parse(&text).map_err(|e| HubError::NomenclatureInvalid(path.clone(), e))?;
+    tracing::info!(path = %path.display(), entries = nomenclature.len(), "HS nomenclature loaded");
+    Ok(Some(Arc::new(nomenclature)))
 }
 
 async fn start_with_database(
     config: HubConfig,
     db: Arc<dyn Database>,
     lock: File,
+    nomenclature: Option<Arc<Nomenclature>>,
+    packs: Arc<tariff::PackSet>,
 ) -> Result<Hub, HubError> {
     let data_dir = config.data_dir.clone();
     let ids = IdGen::default();
@@ -185,6 +261,9 @@ async fn start_with_database(
             name: config.hub_name.clone(),
         },
         openapi_json: OnceLock::new(),
+        nomenclature,
+        packs,
+        fx: crate::fx::FxCache::new(Duration::from_secs(5)),
     });
     let app = router(state.clone(), config.body_limit_bytes);
     let listener = tokio::net::TcpListener::bind(config.listen)

@@ -14,6 +14,9 @@ pub struct HubIdentity {
 }
 
 pub struct AppState {
+    /// The rule packs for landed-cost quotes (embedded, or overridden with `--rules DIR`).
+    pub packs: Arc<tariff::PackSet>,
+    pub fx: crate::fx::FxCache,
     pub db: Arc<dyn Database>,
     pub engine: Engine,
     pub ids: IdGen,
@@ -23,6 +26,8 @@ pub struct AppState {
     pub hub: HubIdentity,
     /// The OpenAPI document, rendered once when the router is built.
     pub openapi_json: OnceLock<String>,
+    /// The HS nomenclature for `/v1/hs`, when the hub was started with a file.
+    pub nomenclature: Option<Arc<trade::nomenclature::Nomenclature>>,
 }
 
 pub type Shared = Arc<AppState>;

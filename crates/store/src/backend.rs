@@ -1,8 +1,8 @@
 //! The handles the hub holds: a database with one writer connection and a pool of readers.
 
 use crate::{
-    IdempotencyRecord, IdempotencyStore, KeyStore, MetaStore, OrderStore, PartyStore, ProductStore,
-    Result,
+    FxStore, IdempotencyRecord, IdempotencyStore, KeyStore, MetaStore, OrderStore, PartyStore,
+    ProductStore, Result,
 };
 use async_trait::async_trait;
 use trade::Order;
@@ -32,11 +32,18 @@ pub trait Savepoints {
 
 /// Every aggregate store, as one object the engine and the readers can use.
 pub trait Stores:
-    MetaStore + PartyStore + KeyStore + ProductStore + OrderStore + IdempotencyStore + Send
+    MetaStore + PartyStore + KeyStore + ProductStore + OrderStore + IdempotencyStore + FxStore + Send
 {
 }
 impl<T> Stores for T where
-    T: MetaStore + PartyStore + KeyStore + ProductStore + OrderStore + IdempotencyStore + Send
+    T: MetaStore
+        + PartyStore
+        + KeyStore
+        + ProductStore
+        + OrderStore
+        + IdempotencyStore
+        + FxStore
+        + Send
 {
 }
 

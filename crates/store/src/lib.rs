@@ -12,7 +12,7 @@ pub mod testing;
 
 pub use backend::{Backend, Database, ReadConn, Stores, WriteTx};
 pub use error::StoreError;
-pub use records::{ApiKey, IdempotencyRecord, KeyGrant, OrderQuery, OrderScope};
+pub use records::{ApiKey, FxRateRecord, IdempotencyRecord, KeyGrant, OrderQuery, OrderScope};
 
 use async_trait::async_trait;
 use trade::{Order, Party, Product, Role};
@@ -92,4 +92,15 @@ pub trait IdempotencyStore {
     ) -> Result<Vec<(String, String)>>;
     /// Forgets records created before `before_ms`; returns how many.
     async fn purge_idempotency(&mut self, before_ms: i64) -> Result<u64>;
+}
+
+/// Exchange rates set by the operator: the current rate per pair, with a history of every change.
+#[async_trait]
+pub trait FxStore {
+    /// Sets each pair's current rate and appends it to the history.
+    async fn put_fx_rates(&mut self, rates: &[FxRateRecord]) -> Result<()>;
+    /// The current rates, ordered by pair.
+    async fn list_fx_rates(&mut self) -> Result<Vec<FxRateRecord>>;
+    /// How many rates were ever set for a pair (the history's length).
+    async fn count_fx_history(&mut self, base: &str, quote: &str) -> Result<i64>;
 }

@@ -53,3 +53,16 @@ pub struct OrderQuery {
     pub before_id: Option<String>,
     pub limit: i64,
 }
+
+/// An exchange rate as stored: one unit of `base` is `rate` units of `quote`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FxRateRecord {
+    pub base: String,
+    pub quote: String,
+    /// An exact decimal string.
+    pub rate: String,
+    pub source: String,
+    pub as_of_ms: i64,
+    pub set_by: String,
+    pub set_at_ms: i64,
+}

@@ -5,7 +5,7 @@
 
 macro_rules! impl_stores {
     ($conn:ty, $db:ty, $row:ty) => {
-        use $crate::records::{ApiKey, IdempotencyRecord, KeyGrant, OrderQuery, OrderScope};
+        use $crate::records::{ApiKey, FxRateRecord, IdempotencyRecord, KeyGrant, OrderQuery, OrderScope};
         use $crate::{Result, StoreError};
         use sqlx::Row;
         use trade::order::{Buyer, BuyerIdType, Incoterm, OrderLine};
@@ -508,6 +508,52 @@ macro_rules! impl_stores {
             async fn purge_idempotency(&mut self, before_ms: i64) -> Result<u64> {
                 let done = sqlx::query("DELETE FROM idempotency_keys WHERE created_at_ms < $1").bind(before_ms).execute(&mut *self).await?;
                 Ok(done.rows_affected())
+            }
+        }
+
+        #[async_trait::async_trait]
+        impl $crate::FxStore for $conn {
+            async fn put_fx_rates(&mut self, rates: &[FxRateRecord]) -> Result<()> {
+                for r in rates {
+                    sqlx::query(
+                        "INSERT INTO fx_rates (base_currency, quote_currency, rate, source, as_of_ms, set_by, set_at_ms) VALUES ($1, $2, $3, $4, $5, $6, $7)
+                         ON CONFLICT (base_currency, quote_currency) DO UPDATE SET rate = excluded.rate, source = excluded.source,
+                         as_of_ms = excluded.as_of_ms, set_by = excluded.set_by, set_at_ms = excluded.set_at_ms",
+                    )
+                    .bind(&r.base).bind(&r.quote).bind(&r.rate).bind(&r.source).bind(r.as_of_ms).bind(&r.set_by).bind(r.set_at_ms)
+                    .execute(&mut *self)
+                    .await?;
+                    sqlx::query(
+                        "INSERT INTO fx_rate_history (base_currency, quote_currency, rate, source, as_of_ms, set_by, set_at_ms) VALUES ($1, $2, $3, $4, $5, $6, $7)",
+                    )
+                    .bind(&r.base).bind(&r.quote).bind(&r.rate).bind(&r.source).bind(r.as_of_ms).bind(&r.set_by).bind(r.set_at_ms)
+                    .execute(&mut *self)
+                    .await?;
+                }
+                Ok(())
+            }
+            async fn list_fx_rates(&mut self) -> Result<Vec<FxRateRecord>> {
+                let rows = sqlx::query("SELECT * FROM fx_rates ORDER BY base_currency, quote_currency").fetch_all(&mut *self).await?;
+                rows.iter()
+                    .map(|row| {
+                        Ok(FxRateRecord {
+                            base: row.try_get("base_currency")?,
+                            quote: row.try_get("quote_currency")?,
+                            rate: row.try_get("rate")?,
+                            source: row.try_get("source")?,
+                            as_of_ms: row.try_get("as_of_ms")?,
+                            set_by: row.try_get("set_by")?,
+                            set_at_ms: row.try_get("set_at_ms")?,
+                        })
+                    })
+                    .collect()
+            }
+            async fn count_fx_history(&mut self, base: &str, quote: &str) -> Result<i64> {
+                Ok(sqlx::query_scalar("SELECT COUNT(*) FROM fx_rate_history WHERE base_currency = $1 AND quote_currency = $2")
+                    .bind(base)
+                    .bind(quote)
+                    .fetch_one(&mut *self)
+                    .await?)
             }
         }
     };

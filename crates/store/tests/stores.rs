@@ -3,7 +3,7 @@
 
 use std::collections::HashMap;
 use store::testing::TestDb;
-use store::{ApiKey, IdempotencyRecord, OrderQuery, OrderScope, Stores, WriteTx};
+use store::{ApiKey, FxRateRecord, IdempotencyRecord, OrderQuery, OrderScope, Stores, WriteTx};
 
 /// Expects a unique-constraint conflict, inside a savepoint as the engine does (PostgreSQL aborts
 /// the whole transaction on an error otherwise).
@@ -603,4 +603,35 @@ async fn commit_orders_writes_everything_or_nothing() {
         drop(r);
         tdb.finish().await.unwrap();
     }
+}
+
+#[tokio::test]
+async fn fx_rates_replace_the_current_and_keep_the_history() {
+    for_each_backend(|tx, _r| {
+        Box::pin(async move {
+            let rate = |quote: &str, rate: &str, at: i64| FxRateRecord {
+                base: "USD".into(),
+                quote: quote.into(),
+                rate: rate.into(),
+                source: "ECB reference".into(),
+                as_of_ms: at,
+                set_by: "pty_OP".into(),
+                set_at_ms: at,
+            };
+            tx.stores()
+                .put_fx_rates(&[rate("EUR", "0.92", 1), rate("CNY", "7.1", 1)])
+                .await
+                .unwrap();
+            tx.stores()
+                .put_fx_rates(&[rate("EUR", "0.93", 2)])
+                .await
+                .unwrap();
+            let current = tx.stores().list_fx_rates().await.unwrap();
+            assert_eq!(current, vec![rate("CNY", "7.1", 1), rate("EUR", "0.93", 2)]);
+            assert_eq!(tx.stores().count_fx_history("USD", "EUR").await.unwrap(), 2);
+            assert_eq!(tx.stores().count_fx_history("USD", "CNY").await.unwrap(), 1);
+            assert_eq!(tx.stores().count_fx_history("EUR", "USD").await.unwrap(), 0);
+        })
+    })
+    .await;
 }

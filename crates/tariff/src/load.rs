@@ -26,6 +26,21 @@ pub const EMBEDDED: &[(&str, &str)] = &[
     ("eu.toml", include_str!("../packs/eu.toml")),
     ("cn.toml", include_str!("../packs/cn.toml")),
     ("de.toml", include_str!("../packs/de.toml")),
+    ("fr.toml", include_str!("../packs/fr.toml")),
+    ("nl.toml", include_str!("../packs/nl.toml")),
+    ("it.toml", include_str!("../packs/it.toml")),
+    ("es.toml", include_str!("../packs/es.toml")),
+    ("be.toml", include_str!("../packs/be.toml")),
+    ("ie.toml", include_str!("../packs/ie.toml")),
+    ("pl.toml", include_str!("../packs/pl.toml")),
+    ("gb.toml", include_str!("../packs/gb.toml")),
+    ("us.toml", include_str!("../packs/us.toml")),
+    ("my.toml", include_str!("../packs/my.toml")),
+    ("sg.toml", include_str!("../packs/sg.toml")),
+    ("au.toml", include_str!("../packs/au.toml")),
+    ("th.toml", include_str!("../packs/th.toml")),
+    ("vn.toml", include_str!("../packs/vn.toml")),
+    ("jp.toml", include_str!("../packs/jp.toml")),
 ];
 
 #[derive(Deserialize)]
@@ -381,15 +396,17 @@ fn compile(own: &Parsed, base: Option<&Parsed>) -> Result<RulePack, PackError> {
         "[rounding]",
     )?;
 
-    let (val_file, valuation_raw) = src.pick(|r| r.valuation.as_ref()).ok_or_else(|| {
-        PackError {
+    let (val_file, valuation_raw) =
+        src.pick(|r| r.valuation.as_ref())
+            .ok_or_else(|| {
+                PackError {
             file: own.file.clone(),
             line: 1,
             problem:
                 "[valuation] is missing: say what the dutiable value includes, with its citation"
                     .into(),
         }
-    })?;
+            })?;
     let dutiable = components(
         val_file,
         valuation_raw.span(),
@@ -591,13 +608,15 @@ fn compile(own: &Parsed, base: Option<&Parsed>) -> Result<RulePack, PackError> {
                 let per = match flat.per.as_str() {
                     "item" => FlatPer::Item,
                     "subheading" => FlatPer::Subheading,
-                    other => return reg_file.err(
-                        span,
-                        format!(
+                    other => {
+                        return reg_file.err(
+                            span,
+                            format!(
                             "regime `{}`: flat_duty.per `{other}` is not `item` or `subheading`",
                             rr.code
                         ),
-                    ),
+                        )
+                    }
                 };
                 DutyMode::Flat { amount, per }
             }

@@ -6,6 +6,7 @@ pub mod decimal;
 pub mod hs;
 pub mod id;
 pub mod money;
+pub mod nomenclature;
 pub mod order;
 pub mod party;
 pub mod personal;

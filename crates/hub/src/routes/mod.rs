@@ -1,9 +1,12 @@
 //! HTTP handlers, one module per resource. Each handler turns a request into a domain value
 //! (validated by the pure crates), hands writes to the engine, and renders the answer.
 
+pub mod fx;
+pub mod hs;
 pub mod orders;
 pub mod parties;
 pub mod products;
+pub mod quotes;
 pub mod system;
 
 use crate::engine::{EngineError, Idempotency, Outcome};
