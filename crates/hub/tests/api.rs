@@ -816,6 +816,12 @@ async fn metrics_and_openapi_cover_the_api() {
             ("/v1/orders", "post"),
             ("/v1/orders", "get"),
             ("/v1/orders/{id}", "get"),
+            ("/v1/quotes", "post"),
+            ("/v1/rule-packs", "get"),
+            ("/v1/fx-rates", "put"),
+            ("/v1/fx-rates", "get"),
+            ("/v1/hs/{code}", "get"),
+            ("/v1/hs", "get"),
         ];
         for (path, method) in expected {
             assert!(
@@ -827,6 +833,8 @@ async fn metrics_and_openapi_cover_the_api() {
         assert_eq!(documented, expected.len(), "and nothing else");
         assert!(doc["components"]["schemas"]["OrderDraft"].is_object());
         assert!(doc["components"]["schemas"]["Problem"].is_object());
+        assert!(doc["components"]["schemas"]["QuoteRequest"].is_object());
+        assert!(doc["components"]["schemas"]["QuoteView"].is_object());
         assert!(doc["components"]["securitySchemes"]["bearer"].is_object());
         h.finish().await;
     }

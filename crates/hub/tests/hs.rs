@@ -8,17 +8,17 @@ use reqwest::Method;
 use serde_json::Value;
 use std::path::PathBuf;
 
-const SHARED_HS_FILE: &str = concat!(
-    env!("CARGO_MANIFEST_DIR"),
-    "/../../../shared/standards/hs/harmonized-system.csv"
-);
-
-/// The shared file, or a failure that says where it was looked for: never a silent skip.
+/// The shared file (`EWTP_STANDARDS_DIR`, by default `../shared/standards` beside the
+/// workspace), or a failure that says where it was looked for: never a silent skip.
 fn shared_hs_file() -> PathBuf {
-    let path = PathBuf::from(SHARED_HS_FILE);
+    let dir = std::env::var("EWTP_STANDARDS_DIR").unwrap_or_else(|_| {
+        concat!(env!("CARGO_MANIFEST_DIR"), "/../../../shared/standards").to_string()
+    });
+    let path = PathBuf::from(format!("{dir}/hs/harmonized-system.csv"));
     assert!(
         path.is_file(),
-        "these tests need the shared HS nomenclature at {SHARED_HS_FILE} (../shared/standards/hs/harmonized-system.csv from the workspace root)"
+        "these tests need the shared HS nomenclature at {} (set EWTP_STANDARDS_DIR to the shared standards folder)",
+        path.display()
     );
     path
 }
