@@ -71,7 +71,7 @@ pub fn run(args: QuoteArgs) -> Result<(), QuoteCliError> {
         serde_path_to_error::deserialize::<_, QuoteRequest>(&mut de).map_err(|e| {
             print_problems(&[trade::FieldError {
                 field: e.path().to_string(),
-                code: "invalid_json".into(),
+                code: "invalid_json",
                 detail: e.inner().to_string(),
             }]);
             QuoteCliError::Invalid
@@ -98,7 +98,7 @@ pub fn run(args: QuoteArgs) -> Result<(), QuoteCliError> {
         };
         print_problems(&[trade::FieldError {
             field,
-            code: "cannot_quote".into(),
+            code: "cannot_quote",
             detail: e.to_string(),
         }]);
         QuoteCliError::Invalid
@@ -193,6 +193,7 @@ fn request_from_flags(args: &QuoteArgs) -> Result<QuoteRequest, QuoteCliError> {
                     .filter(|s| !s.is_empty())
                     .map(|s| s.to_string()),
                 description: parts.get(4).map(|s| s.to_string()),
+                net_weight_kg: None,
             })
         })
         .collect::<Result<Vec<_>, _>>()?;

@@ -53,6 +53,13 @@ pub fn parse_rfc3339(text: &str) -> Option<i64> {
     i64::try_from(t.unix_timestamp_nanos() / 1_000_000).ok()
 }
 
+/// Today's date in UTC: the default date of a quote.
+pub fn today_utc() -> time::Date {
+    time::OffsetDateTime::from_unix_timestamp_nanos(now_ms() as i128 * 1_000_000)
+        .unwrap_or(time::OffsetDateTime::UNIX_EPOCH)
+        .date()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -79,11 +86,4 @@ mod tests {
         let b = ids.next(IdKind::Order);
         assert!(a < b);
     }
-}
-
-/// Today's date in UTC: the default date of a quote.
-pub fn today_utc() -> time::Date {
-    time::OffsetDateTime::from_unix_timestamp_nanos(now_ms() as i128 * 1_000_000)
-        .unwrap_or(time::OffsetDateTime::UNIX_EPOCH)
-        .date()
 }

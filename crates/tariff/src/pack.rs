@@ -205,6 +205,13 @@ pub struct LineFacts<'a> {
 }
 
 impl RateTable {
+    /// Whether the table has a rate for every heading (an entry without `hs`) on some day.
+    pub fn has_default(&self) -> bool {
+        self.entries
+            .iter()
+            .any(|e| e.hs.is_empty() && e.origins.is_empty())
+    }
+
     /// The general (non-preferential) entry for the line, by longest prefix.
     pub fn general(&self, line: &LineFacts, day: Date) -> Option<&RateEntry> {
         self.longest(line, day, |e| e.origins.is_empty())

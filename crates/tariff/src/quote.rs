@@ -6,8 +6,11 @@
 //!    (half-up to the minor unit);
 //! 2. pick the first regime whose date range holds and whose threshold the consignment's value
 //!    does not exceed;
-//! 3. share freight and insurance among the lines in proportion to their goods value (largest
-//!    remainder, in a canonical order of the lines, so the result does not depend on their order);
+//! 3. share freight and insurance among the lines in proportion to their net weight when every
+//!    item gives one, else to their number of units (largest remainder, in a canonical order of
+//!    the lines, so the result does not depend on their order). Not by value: a share by value
+//!    would let a higher price on one line move freight off a line with a higher duty rate and
+//!    lower the duty (docs/tariff.md);
 //! 4. per line: dutiable value, duty (tariff rate by longest HS prefix, the lower preferential
 //!    rate where the origin qualifies, or the regime's flat duty), then each of the regime's taxes
 //!    in the pack's order: base = the listed parts (grossed up by 1/(1 − rate) where the pack
@@ -59,6 +62,9 @@ pub struct QuoteItemRequest {
     pub unit_price: Option<String>,
     /// ISO 3166 alpha-2 country of origin of the goods; default: the request's origin.
     pub origin: Option<String>,
+    /// Net weight of one unit in kg, a decimal string with at most 3 decimals. When every item
+    /// gives it, freight and insurance are shared by weight; otherwise by units.
+    pub net_weight_kg: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -80,6 +86,8 @@ pub struct ItemInput {
     pub quantity: i64,
     pub unit_price: i64,
     pub origin: Country,
+    /// Grams per unit, when given.
+    pub unit_weight_g: Option<i64>,
 }
 
 impl QuoteRequest {
@@ -168,6 +176,16 @@ impl QuoteRequest {
                         Some(q) => Some(q),
                     };
                     let unit_price = p.amount(&field("unit_price"), &item.unit_price, currency);
+                    let unit_weight_g = match &item.net_weight_kg {
+                        None => Some(None),
+                        Some(text) => match trade::decimal::parse_scaled(text, 3, 1_000_000_000) {
+                            Ok(grams) => Some(Some(grams)),
+                            Err(_) => {
+                                p.push(field("net_weight_kg"), "invalid_weight", format!("`{text}` is not a weight in kg with at most 3 decimals (0 to 1,000,000)"));
+                                None
+                            }
+                        },
+                    };
                     let item_origin = match &item.origin {
                         None => origin,
                         Some(_) => p.country(&field("origin"), &item.origin),
@@ -178,14 +196,22 @@ impl QuoteRequest {
                         Some(quantity),
                         Some(unit_price),
                         Some(origin),
-                    ) = (hs_code, description, quantity, unit_price, item_origin)
-                    {
+                        Some(unit_weight_g),
+                    ) = (
+                        hs_code,
+                        description,
+                        quantity,
+                        unit_price,
+                        item_origin,
+                        unit_weight_g,
+                    ) {
                         items.push(ItemInput {
                             hs_code,
                             description,
                             quantity,
                             unit_price,
                             origin,
+                            unit_weight_g,
                         });
                     }
                 }
@@ -285,6 +311,8 @@ pub struct Quote<'p> {
     pub lines: Vec<LineQuote<'p>>,
     /// Every line's taxes, `lines[i].taxes` indexes into this.
     pub line_taxes: Vec<LineTax<'p>>,
+    /// Whether freight and insurance were shared by weight (else by units).
+    pub shared_by_weight: bool,
 }
 
 #[derive(Debug, Clone)]
@@ -420,8 +448,20 @@ pub fn quote<'p>(
             ))
             .then(a.cmp(b))
     });
-    let freight_shares = share(freight, &line_goods, &order);
-    let insurance_shares = share(insurance, &line_goods, &order);
+    let by_weight = input.items.iter().all(|i| i.unit_weight_g.is_some());
+    let weights: Vec<i64> = input
+        .items
+        .iter()
+        .map(|i| {
+            if by_weight {
+                i.unit_weight_g.unwrap_or(0) * i.quantity
+            } else {
+                i.quantity
+            }
+        })
+        .collect();
+    let freight_shares = share(freight, &weights, &order);
+    let insurance_shares = share(insurance, &weights, &order);
 
     // Flat duty units per line.
     let mut flat_units = vec![0i64; input.items.len()];
@@ -499,7 +539,17 @@ pub fn quote<'p>(
         for &t in &regime.taxes {
             let tax = &pack.taxes[t];
             let Some(entry) = tax.rates.general(&facts, input.date) else {
-                continue; // this tax does not reach this heading (e.g. consumption tax)
+                if tax.rates.has_default() {
+                    // A tax that reaches every heading but has no rate this day: a gap between
+                    // dated rates in the pack, never a silent zero.
+                    return Err(QuoteError::NoRate {
+                        line: i,
+                        hs: item.hs_code.to_string(),
+                        table: format!("tax `{}`", tax.id),
+                        date: format_date(input.date),
+                    });
+                }
+                continue; // this tax reaches only the headings it lists (e.g. consumption tax)
             };
             let mut base = 0i64;
             for part in &tax.base {
@@ -590,6 +640,7 @@ pub fn quote<'p>(
         taxes,
         lines,
         line_taxes,
+        shared_by_weight: by_weight,
     };
     debug_assert_eq!(
         quote.tax_total,

@@ -156,8 +156,13 @@ impl QuoteView {
             figure: "dutiable_value".into(),
             amount: Some(money(q.dutiable_value)),
             rule: format!(
-                "dutiable value = {}; freight and insurance shared among lines by goods value",
-                pack.dutiable.names().join(" + ")
+                "dutiable value = {}; freight and insurance shared among lines by {}",
+                pack.dutiable.names().join(" + "),
+                if q.shared_by_weight {
+                    "net weight"
+                } else {
+                    "number of units"
+                }
             ),
             citation: pack.valuation_citation.text.clone(),
             source: at(&pack.source),
