@@ -33,6 +33,10 @@ async fn a_public_quote_with_its_explanation() {
         assert_eq!(q["rule_pack"]["id"], "cn");
         assert!(q["rule_pack"]["version"].is_string());
         assert_eq!(q["tax_total"], "69.18");
+        assert!(q["citations"]["cbec"]
+            .as_str()
+            .unwrap()
+            .contains("Cai Guan Shui [2018] No. 49"));
         assert_eq!(q["landed_cost"], "369.18");
         let figures: Vec<&str> = q["explain"]
             .as_array()
@@ -50,7 +54,10 @@ async fn a_public_quote_with_its_explanation() {
             assert!(figures.contains(&figure), "{figure} explained: {figures:?}");
         }
         for e in q["explain"].as_array().unwrap() {
-            assert!(!e["citation"].as_str().unwrap().is_empty(), "{e}");
+            // Every rule names its legal basis, whose text is in `citations`.
+            let key = e["citation"].as_str().unwrap();
+            let text = q["citations"][key].as_str().unwrap_or_default();
+            assert!(text.len() > 10, "{key} cited: {e}");
             assert!(
                 e["source"].as_str().unwrap().contains(':') || e["source"] == "fx-rates",
                 "{e}"

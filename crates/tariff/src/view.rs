@@ -3,7 +3,7 @@
 //! legal basis.
 
 use crate::date::format_date;
-use crate::pack::{Collection, DutyMode, FlatPer, Origin};
+use crate::pack::{Citation, Collection, DutyMode, FlatPer, Origin};
 use crate::quote::{Quote, QuoteInput};
 use serde::Serialize;
 use trade::Currency;
@@ -42,6 +42,8 @@ pub struct QuoteView {
     pub landed_cost: String,
     pub lines: Vec<LineView>,
     pub explain: Vec<ExplainView>,
+    /// The legal basis of every rule `explain` names, by its key.
+    pub citations: std::collections::BTreeMap<String, String>,
 }
 
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
@@ -68,12 +70,16 @@ pub struct TaxView {
     /// vat, gst, sales_tax, consumption_tax, excise or flat_duty.
     pub kind: String,
     /// The rate applied to `base` (after any regime factor); absent for a flat duty.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub rate: Option<String>,
-    /// The rate the law states, before any regime factor (China's CBEC 70%).
+    /// On a line: the rate the law states, before any regime factor (China's CBEC 70%).
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub statutory_rate: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub base: Option<String>,
     pub amount: String,
     /// For a flat duty: how many items or subheadings paid it.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub units: Option<i64>,
 }
 
@@ -101,6 +107,7 @@ pub struct ExplainView {
     pub figure: String,
     pub amount: Option<String>,
     pub rule: String,
+    /// The key of the rule's legal basis in `citations`.
     pub citation: String,
     /// `file:line` of the rule in its pack.
     pub source: String,
@@ -116,6 +123,7 @@ impl QuoteView {
         let money = |minor: i64| cur.format_amount(minor);
         let pack = q.pack;
         let mut explain = Vec::new();
+        let mut used: Vec<(String, String)> = Vec::new();
         let regime = q.regime;
         let threshold = match (regime.max_value, q.threshold_value) {
             (Some(max), Some(value)) => format!(
@@ -133,7 +141,7 @@ impl QuoteView {
             figure: "regime".into(),
             amount: q.threshold_value.map(money),
             rule: format!("{}: {}; {}", regime.code, regime.name, threshold),
-            citation: regime.citation.text.clone(),
+            citation: cite(&mut used, &regime.citation),
             source: at(&regime.source),
         });
         if let Some(fx) = &q.fx {
@@ -148,7 +156,13 @@ impl QuoteView {
                     fx.source,
                     fx.as_of
                 ),
-                citation: "operator-set FX table (PUT /v1/fx-rates)".into(),
+                citation: cite(
+                    &mut used,
+                    &Citation {
+                        key: "fx_table".into(),
+                        text: "the hub operator's FX table (PUT /v1/fx-rates): each rate with its source and time".into(),
+                    },
+                ),
                 source: "fx-rates".into(),
             });
         }
@@ -164,7 +178,7 @@ impl QuoteView {
                     "number of units"
                 }
             ),
-            citation: pack.valuation_citation.text.clone(),
+            citation: cite(&mut used, &pack.valuation_citation),
             source: at(&pack.source),
         });
         explain.push(ExplainView {
@@ -174,7 +188,7 @@ impl QuoteView {
                 "each line's duty and taxes rounded {:?} to the minor unit of {}",
                 pack.rounding, cur
             ),
-            citation: pack.rounding_citation.text.clone(),
+            citation: cite(&mut used, &pack.rounding_citation),
             source: at(&pack.source),
         });
         let mut lines = Vec::with_capacity(q.lines.len());
@@ -209,7 +223,7 @@ impl QuoteView {
                                 .map(|n| format!("; {n}"))
                                 .unwrap_or_default()
                         ),
-                        citation: rule.entry.citation.text.clone(),
+                        citation: cite(&mut used, &rule.entry.citation),
                         source: at(&rule.entry.source),
                     });
                 }
@@ -231,14 +245,14 @@ impl QuoteView {
                             ""
                         }
                     ),
-                    citation: regime.citation.text.clone(),
+                    citation: cite(&mut used, &regime.citation),
                     source: at(&regime.source),
                 }),
                 _ => explain.push(ExplainView {
                     figure: format!("lines[{i}].duty"),
                     amount: Some(money(0)),
                     rule: format!("no customs duty under {}", regime.code),
-                    citation: regime.citation.text.clone(),
+                    citation: cite(&mut used, &regime.citation),
                     source: at(&regime.source),
                 }),
             }
@@ -282,7 +296,7 @@ impl QuoteView {
                             format!("; rate for HS {}", lt.entry.hs)
                         }
                     ),
-                    citation: lt.entry.citation.text.clone(),
+                    citation: cite(&mut used, &lt.entry.citation),
                     source: at(&lt.entry.source),
                 });
                 taxes.push(TaxView {
@@ -311,7 +325,7 @@ impl QuoteView {
                 preference: line
                     .duty_rule
                     .filter(|r| r.instead_of.is_some())
-                    .map(|r| r.entry.citation.text.clone()),
+                    .map(|r| cite(&mut used, &r.entry.citation)),
                 taxes,
                 tax_total: money(line.tax_total),
             });
@@ -369,8 +383,17 @@ impl QuoteView {
             landed_cost: money(q.landed_cost),
             lines,
             explain,
+            citations: used.into_iter().collect(),
         }
     }
+}
+
+/// Records a citation as used and returns its key.
+fn cite(used: &mut Vec<(String, String)>, citation: &Citation) -> String {
+    if !used.iter().any(|(key, _)| *key == citation.key) {
+        used.push((citation.key.clone(), citation.text.clone()));
+    }
+    citation.key.clone()
 }
 
 fn flat_view(amount: i64, units: i64, cur: Currency) -> TaxView {
