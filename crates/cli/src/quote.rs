@@ -6,7 +6,7 @@ use clap::Args;
 use std::io::Read;
 use std::path::PathBuf;
 use tariff::quote::{FxRate, QuoteItemRequest};
-use tariff::{QuoteRequest, QuoteView, Rate};
+use tariff::{QuoteJson, QuoteRequest, Rate};
 use trade::Currency;
 
 #[derive(Args, Debug, Default)]
@@ -103,11 +103,14 @@ pub fn run(args: QuoteArgs) -> Result<(), QuoteCliError> {
         }]);
         QuoteCliError::Invalid
     })?;
-    let view = QuoteView::new(&quote, &input);
+    let answer = QuoteJson {
+        quote: &quote,
+        input: &input,
+    };
     let text = if args.compact {
-        serde_json::to_string(&view)
+        serde_json::to_string(&answer)
     } else {
-        serde_json::to_string_pretty(&view)
+        serde_json::to_string_pretty(&answer)
     }
     .map_err(|e| QuoteCliError::Usage(e.to_string()))?;
     println!("{text}");

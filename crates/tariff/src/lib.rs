@@ -7,10 +7,12 @@ pub mod load;
 pub mod pack;
 pub mod quote;
 pub mod ratio;
+pub mod render;
 pub mod view;
 
 pub use load::{load, load_embedded, load_with_overrides, PackError};
 pub use pack::{PackSet, RulePack};
 pub use quote::{quote, Quote, QuoteError, QuoteInput, QuoteRequest};
 pub use ratio::{Rate, Rounding};
+pub use render::QuoteJson;
 pub use view::QuoteView;

@@ -297,10 +297,7 @@ impl<'a> Sources<'a> {
             .get(key)
             .or_else(|| self.base.and_then(|b| b.raw.citations.get(key)));
         match text {
-            Some(text) if !text.trim().is_empty() => Ok(Citation {
-                key: key.clone(),
-                text: text.clone(),
-            }),
+            Some(text) if !text.trim().is_empty() => Ok(Citation::new(key.clone(), text.clone())),
             Some(_) => from.err(span, format!("{what}: citation `{key}` is empty")),
             None => from.err(
                 span,
@@ -701,6 +698,7 @@ fn compile(own: &Parsed, base: Option<&Parsed>) -> Result<RulePack, PackError> {
         regimes.push(Regime {
             code: rr.code.clone(),
             name: rr.name.clone(),
+            name_json: JsonText::of(&rr.name),
             max_value,
             threshold_on,
             period,

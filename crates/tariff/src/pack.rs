@@ -11,7 +11,46 @@ use trade::{Country, Currency};
 pub struct Citation {
     pub key: String,
     pub text: String,
+    /// `text` as a JSON string, escaped once at load: a quote copies it instead of escaping it
+    /// again for every answer.
+    pub text_json: JsonText,
 }
+
+impl Citation {
+    pub fn new(key: impl Into<String>, text: impl Into<String>) -> Citation {
+        let text = text.into();
+        Citation {
+            key: key.into(),
+            text_json: JsonText::of(&text),
+            text,
+        }
+    }
+}
+
+/// A string already encoded as JSON (quotes and escapes included).
+#[derive(Clone, Debug)]
+pub struct JsonText(Box<serde_json::value::RawValue>);
+
+impl JsonText {
+    pub fn of(text: &str) -> JsonText {
+        let encoded = serde_json::to_string(text).expect("a string encodes");
+        JsonText(
+            serde_json::value::RawValue::from_string(encoded).expect("an encoded string is JSON"),
+        )
+    }
+
+    pub fn raw(&self) -> &serde_json::value::RawValue {
+        &self.0
+    }
+}
+
+impl PartialEq for JsonText {
+    fn eq(&self, other: &JsonText) -> bool {
+        self.0.get() == other.0.get()
+    }
+}
+
+impl Eq for JsonText {}
 
 /// Where a rule was written, for error messages and for the quote's explanation.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -74,6 +113,7 @@ impl Components {
 pub struct Regime {
     pub code: String,
     pub name: String,
+    pub name_json: JsonText,
     /// The regime applies when the consignment's value (on `threshold_on`) is at most this,
     /// in the pack's currency's minor units.
     pub max_value: Option<i64>,
@@ -89,7 +129,9 @@ pub struct Regime {
     pub source: Origin,
 }
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize, utoipa::ToSchema)]
+#[derive(
+    Clone, Copy, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize, utoipa::ToSchema,
+)]
 #[serde(rename_all = "snake_case")]
 pub enum Collection {
     /// The seller or marketplace collects the tax at checkout (IOSS, UK ≤ £135, AU/SG/MY LVG).

@@ -1,14 +1,14 @@
 //! A quote as the API and the CLI show it: amounts as decimal strings in the pack's currency,
 //! rates as percentages, and `explain`: for every figure, the rule that produced it and its
-//! legal basis.
+//! legal basis. These types are the documented schema and what Rust callers read; the JSON
+//! itself is written by `render.rs`, and [`QuoteView::new`] reads that JSON back.
 
-use crate::date::format_date;
-use crate::pack::{Citation, Collection, DutyMode, FlatPer, Origin};
+use crate::pack::Collection;
 use crate::quote::{Quote, QuoteInput};
-use serde::Serialize;
-use trade::Currency;
+use crate::render::QuoteJson;
+use serde::{Deserialize, Serialize};
 
-#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct QuoteView {
     /// The regime that applies, e.g. `cn_cbec_retail`, `eu_ioss`, `uk_low_value`, `general`.
     pub regime: String,
@@ -46,7 +46,7 @@ pub struct QuoteView {
     pub citations: std::collections::BTreeMap<String, String>,
 }
 
-#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct RulePackRef {
     pub id: String,
     pub version: String,
@@ -55,7 +55,7 @@ pub struct RulePackRef {
     pub effective_to: Option<String>,
 }
 
-#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct FxView {
     pub from: String,
     pub to: String,
@@ -65,7 +65,7 @@ pub struct FxView {
     pub as_of: String,
 }
 
-#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct TaxView {
     /// vat, gst, sales_tax, consumption_tax, excise or flat_duty.
     pub kind: String,
@@ -83,7 +83,7 @@ pub struct TaxView {
     pub units: Option<i64>,
 }
 
-#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct LineView {
     pub hs_code: String,
     pub description: String,
@@ -101,7 +101,7 @@ pub struct LineView {
     pub tax_total: String,
 }
 
-#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct ExplainView {
     /// The figure explained, as a JSON path into the quote: `regime`, `lines[0].duty`, …
     pub figure: String,
@@ -113,296 +113,11 @@ pub struct ExplainView {
     pub source: String,
 }
 
-fn at(origin: &Origin) -> String {
-    format!("{}:{}", origin.file, origin.line)
-}
-
 impl QuoteView {
+    /// The quote as the answer's types, read back from the JSON the API sends.
     pub fn new(q: &Quote, input: &QuoteInput) -> QuoteView {
-        let cur = q.currency;
-        let money = |minor: i64| cur.format_amount(minor);
-        let pack = q.pack;
-        let mut explain = Vec::new();
-        let mut used: Vec<(String, String)> = Vec::new();
-        let regime = q.regime;
-        let threshold = match (regime.max_value, q.threshold_value) {
-            (Some(max), Some(value)) => format!(
-                "{} ({}) of {} {} is at most {} {}",
-                regime.threshold_on.names().join(" + "),
-                "the consignment's value",
-                money(value),
-                cur,
-                money(max),
-                cur
-            ),
-            _ => "no threshold: the regime that applies when no other does".to_string(),
-        };
-        explain.push(ExplainView {
-            figure: "regime".into(),
-            amount: q.threshold_value.map(money),
-            rule: format!("{}: {}; {}", regime.code, regime.name, threshold),
-            citation: cite(&mut used, &regime.citation),
-            source: at(&regime.source),
-        });
-        if let Some(fx) = &q.fx {
-            explain.push(ExplainView {
-                figure: "fx".into(),
-                amount: None,
-                rule: format!(
-                    "amounts converted from {} to {} at {} ({}, {}), each rounded half-up to the minor unit",
-                    fx.from,
-                    fx.to,
-                    fx.rate.decimal_text(),
-                    fx.source,
-                    fx.as_of
-                ),
-                citation: cite(
-                    &mut used,
-                    &Citation {
-                        key: "fx_table".into(),
-                        text: "the hub operator's FX table (PUT /v1/fx-rates): each rate with its source and time".into(),
-                    },
-                ),
-                source: "fx-rates".into(),
-            });
-        }
-        explain.push(ExplainView {
-            figure: "dutiable_value".into(),
-            amount: Some(money(q.dutiable_value)),
-            rule: format!(
-                "dutiable value = {}; freight and insurance shared among lines by {}",
-                pack.dutiable.names().join(" + "),
-                if q.shared_by_weight {
-                    "net weight"
-                } else {
-                    "number of units"
-                }
-            ),
-            citation: cite(&mut used, &pack.valuation_citation),
-            source: at(&pack.source),
-        });
-        explain.push(ExplainView {
-            figure: "rounding".into(),
-            amount: None,
-            rule: format!(
-                "each line's duty and taxes rounded {:?} to the minor unit of {}",
-                pack.rounding, cur
-            ),
-            citation: cite(&mut used, &pack.rounding_citation),
-            source: at(&pack.source),
-        });
-        let mut lines = Vec::with_capacity(q.lines.len());
-        for (i, (line, item)) in q.lines.iter().zip(&input.items).enumerate() {
-            match (&regime.duty, &line.duty_rule) {
-                (DutyMode::Tariff, Some(rule)) => {
-                    let prefix = if rule.entry.hs.is_empty() {
-                        "the default rate".to_string()
-                    } else {
-                        format!("HS {}", rule.entry.hs)
-                    };
-                    let preference = match rule.instead_of {
-                        Some(general) => format!(
-                            "; preferential rate for origin {} instead of the general {}",
-                            item.origin,
-                            general.rate.percent_text()
-                        ),
-                        None => String::new(),
-                    };
-                    explain.push(ExplainView {
-                        figure: format!("lines[{i}].duty"),
-                        amount: Some(money(line.duty)),
-                        rule: format!(
-                            "duty {} ({}) × dutiable value {}{}{}",
-                            rule.entry.rate.percent_text(),
-                            prefix,
-                            money(line.dutiable_value),
-                            preference,
-                            rule.entry
-                                .note
-                                .as_deref()
-                                .map(|n| format!("; {n}"))
-                                .unwrap_or_default()
-                        ),
-                        citation: cite(&mut used, &rule.entry.citation),
-                        source: at(&rule.entry.source),
-                    });
-                }
-                (DutyMode::Flat { amount, per }, _) => explain.push(ExplainView {
-                    figure: format!("lines[{i}].flat_duty"),
-                    amount: Some(money(line.flat_duty)),
-                    rule: format!(
-                        "flat duty {} {} per {} × {}{}",
-                        money(*amount),
-                        cur,
-                        match per {
-                            FlatPer::Item => "item",
-                            FlatPer::Subheading => "subheading",
-                        },
-                        line.flat_units,
-                        if line.flat_units == 0 {
-                            " (its subheading paid on another line)"
-                        } else {
-                            ""
-                        }
-                    ),
-                    citation: cite(&mut used, &regime.citation),
-                    source: at(&regime.source),
-                }),
-                _ => explain.push(ExplainView {
-                    figure: format!("lines[{i}].duty"),
-                    amount: Some(money(0)),
-                    rule: format!("no customs duty under {}", regime.code),
-                    citation: cite(&mut used, &regime.citation),
-                    source: at(&regime.source),
-                }),
-            }
-            let mut taxes = Vec::new();
-            for (k, lt) in q.line_taxes[line.taxes.clone()].iter().enumerate() {
-                let factor = if regime.tax_factor == crate::Rate::ONE {
-                    String::new()
-                } else {
-                    format!(" × {} ({})", regime.tax_factor.percent_text(), regime.code)
-                };
-                let parts: Vec<&str> = lt
-                    .tax
-                    .base
-                    .iter()
-                    .map(|p| match p {
-                        crate::pack::BasePart::Goods => "goods",
-                        crate::pack::BasePart::Freight => "freight",
-                        crate::pack::BasePart::Insurance => "insurance",
-                        crate::pack::BasePart::Duty => "duty",
-                        crate::pack::BasePart::Tax(j) => pack.taxes[*j].id.as_str(),
-                    })
-                    .collect();
-                explain.push(ExplainView {
-                    figure: format!("lines[{i}].taxes[{k}]"),
-                    amount: Some(money(lt.amount)),
-                    rule: format!(
-                        "{} {}{} × base {} ({}{}){}",
-                        lt.tax.kind.as_str(),
-                        lt.entry.rate.percent_text(),
-                        factor,
-                        money(lt.base),
-                        parts.join(" + "),
-                        if lt.tax.gross_up {
-                            ", grossed up by 1 / (1 − rate)"
-                        } else {
-                            ""
-                        },
-                        if lt.entry.hs.is_empty() {
-                            String::new()
-                        } else {
-                            format!("; rate for HS {}", lt.entry.hs)
-                        }
-                    ),
-                    citation: cite(&mut used, &lt.entry.citation),
-                    source: at(&lt.entry.source),
-                });
-                taxes.push(TaxView {
-                    kind: lt.tax.kind.as_str().into(),
-                    rate: Some(lt.rate.percent_text()),
-                    statutory_rate: Some(lt.entry.rate.percent_text()),
-                    base: Some(money(lt.base)),
-                    amount: money(lt.amount),
-                    units: None,
-                });
-            }
-            if line.flat_duty > 0 {
-                taxes.insert(0, flat_view(line.flat_duty, line.flat_units, cur));
-            }
-            lines.push(LineView {
-                hs_code: item.hs_code.to_string(),
-                description: item.description.clone(),
-                quantity: item.quantity,
-                origin: item.origin.to_string(),
-                goods_value: money(line.goods),
-                freight: money(line.freight),
-                insurance: money(line.insurance),
-                dutiable_value: money(line.dutiable_value),
-                duty_rate: line.duty_rule.map(|r| r.entry.rate.percent_text()),
-                duty: money(line.duty),
-                preference: line
-                    .duty_rule
-                    .filter(|r| r.instead_of.is_some())
-                    .map(|r| cite(&mut used, &r.entry.citation)),
-                taxes,
-                tax_total: money(line.tax_total),
-            });
-        }
-        let mut taxes: Vec<TaxView> = q
-            .taxes
-            .iter()
-            .map(|t| TaxView {
-                kind: t.tax.kind.as_str().into(),
-                rate: Some(t.rate.percent_text()),
-                statutory_rate: None,
-                base: Some(money(t.base)),
-                amount: money(t.amount),
-                units: None,
-            })
-            .collect();
-        if q.flat_duty > 0 {
-            taxes.insert(0, flat_view(q.flat_duty, q.flat_units, cur));
-        }
-        QuoteView {
-            regime: regime.code.clone(),
-            regime_name: regime.name.clone(),
-            collected: regime.collected,
-            rule_pack: RulePackRef {
-                id: pack.id.clone(),
-                version: pack.version.clone(),
-                jurisdiction: pack.jurisdiction.to_string(),
-                effective_from: pack.effective.from.map(format_date),
-                effective_to: pack.effective.until.map(format_date),
-            },
-            date: format_date(q.date),
-            incoterm: q.incoterm.as_str().into(),
-            taxes_paid_by: match q.incoterm {
-                trade::order::Incoterm::Ddp => "seller",
-                trade::order::Incoterm::Dap => "buyer",
-            }
-            .into(),
-            currency: cur.code().into(),
-            request_currency: q.request_currency.code().into(),
-            fx: q.fx.as_ref().map(|fx| FxView {
-                from: fx.from.code().into(),
-                to: fx.to.code().into(),
-                rate: fx.rate.decimal_text(),
-                source: fx.source.clone(),
-                as_of: fx.as_of.clone(),
-            }),
-            goods_value: money(q.goods),
-            freight: money(q.freight),
-            insurance: money(q.insurance),
-            threshold_value: q.threshold_value.map(money),
-            dutiable_value: money(q.dutiable_value),
-            duty: money(q.duty),
-            taxes,
-            tax_total: money(q.tax_total),
-            landed_cost: money(q.landed_cost),
-            lines,
-            explain,
-            citations: used.into_iter().collect(),
-        }
-    }
-}
-
-/// Records a citation as used and returns its key.
-fn cite(used: &mut Vec<(String, String)>, citation: &Citation) -> String {
-    if !used.iter().any(|(key, _)| *key == citation.key) {
-        used.push((citation.key.clone(), citation.text.clone()));
-    }
-    citation.key.clone()
-}
-
-fn flat_view(amount: i64, units: i64, cur: Currency) -> TaxView {
-    TaxView {
-        kind: "flat_duty".into(),
-        rate: None,
-        statutory_rate: None,
-        base: None,
-        amount: cur.format_amount(amount),
-        units: Some(units),
+        let value =
+            serde_json::to_value(QuoteJson { quote: q, input }).expect("a quote always serializes");
+        serde_json::from_value(value).expect("the rendered quote has the documented shape")
     }
 }

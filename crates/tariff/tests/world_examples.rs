@@ -485,8 +485,9 @@ fn my_atiga_preference_for_thai_origin() {
     assert_eq!(asean.lines[0].duty_rate.as_deref(), Some("0%"));
     assert!(asean.lines[0]
         .preference
-        .as_deref()
-        .is_some_and(|p| p.contains("ATIGA")));
+        .as_ref()
+        .and_then(|key| asean.citations.get(key))
+        .is_some_and(|text| text.contains("ATIGA")));
     assert_eq!(tax(&asean, "sales_tax"), "105.00");
     let china = ok(
         json!({"origin": "CN", "destination": "MY", "currency": "MYR",
@@ -624,13 +625,15 @@ fn au_chafta_and_mafta_preferences() {
     assert_eq!(q.lines[0].duty, "0.00");
     assert!(q.lines[0]
         .preference
-        .as_deref()
-        .is_some_and(|p| p.contains("ChAFTA")));
+        .as_ref()
+        .and_then(|key| q.citations.get(key))
+        .is_some_and(|text| text.contains("ChAFTA")));
     assert_eq!(q.lines[1].duty, "0.00");
     assert!(q.lines[1]
         .preference
-        .as_deref()
-        .is_some_and(|p| p.contains("MAFTA")));
+        .as_ref()
+        .and_then(|key| q.citations.get(key))
+        .is_some_and(|text| text.contains("MAFTA")));
     assert_eq!(q.lines[2].duty, "25.00");
     assert!(q.lines[2].preference.is_none());
     assert_eq!(q.duty, "25.00");
@@ -722,8 +725,9 @@ fn th_general_and_atiga_apparel() {
     assert_eq!(vietnam.duty, "0.00");
     assert!(vietnam.lines[0]
         .preference
-        .as_deref()
-        .is_some_and(|p| p.contains("ATIGA")));
+        .as_ref()
+        .and_then(|key| vietnam.citations.get(key))
+        .is_some_and(|text| text.contains("ATIGA")));
     assert_eq!(tax(&vietnam, "vat"), "112.00");
 }
 

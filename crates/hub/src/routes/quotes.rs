@@ -4,11 +4,12 @@ use crate::extract::ApiJson;
 use crate::problem::{ApiError, Problem};
 use crate::state::Shared;
 use axum::extract::State;
-use axum::http::StatusCode;
+use axum::http::{header, StatusCode};
+use axum::response::{IntoResponse, Response};
 use axum::Json;
 use serde::Serialize;
 use tariff::date::format_date;
-use tariff::{QuoteError, QuoteRequest, QuoteView};
+use tariff::{QuoteError, QuoteJson, QuoteRequest, QuoteView};
 
 /// Quotes duty, taxes and the landed cost of a parcel with the destination's rule pack in force
 /// on `date`. No key needed: nothing is stored.
@@ -18,7 +19,7 @@ use tariff::{QuoteError, QuoteRequest, QuoteView};
 pub async fn create_quote(
     State(state): State<Shared>,
     body: ApiJson<QuoteRequest>,
-) -> Result<Json<QuoteView>, ApiError> {
+) -> Result<Response, ApiError> {
     let input = body
         .value
         .validate(crate::clock::today_utc())
@@ -28,7 +29,18 @@ pub async fn create_quote(
         fx.get(&(from.code(), to.code())).cloned()
     })
     .map_err(quote_error)?;
-    Ok(Json(QuoteView::new(&quote, &input)))
+    // Written straight from the engine's result (tariff::render): no intermediate view, into a
+    // buffer sized for a typical answer so it is not regrown on the way.
+    let mut body = Vec::with_capacity(4096);
+    serde_json::to_writer(
+        &mut body,
+        &QuoteJson {
+            quote: &quote,
+            input: &input,
+        },
+    )
+    .map_err(|e| ApiError::internal(&e))?;
+    Ok(([(header::CONTENT_TYPE, "application/json")], body).into_response())
 }
 
 /// The engine's refusals, each with its stable code and the field to fix.

@@ -1,0 +1,609 @@
+//! A quote as JSON, written straight from the engine's result: amounts, rates and the sentences
+//! of `explain` are formatted into the output as it is written, with no intermediate strings,
+//! because rendering is most of what a quote costs. The shape is [`crate::view::QuoteView`]
+//! (the documented schema); `QuoteView::new` reads this very output back, so the two cannot
+//! drift apart.
+
+use crate::date::format_date;
+use crate::pack::{BasePart, Citation, DutyMode, FlatPer, Origin, RulePack, TaxKind};
+use crate::quote::{LineQuote, LineTax, Quote, QuoteInput};
+use crate::ratio::Rate;
+use serde::ser::{Serialize, SerializeMap, SerializeSeq, SerializeStruct, Serializer};
+use std::fmt::{self, Display, Formatter};
+use trade::order::Incoterm;
+
+/// Serializes a quote in the answer's shape.
+pub struct QuoteJson<'a> {
+    pub quote: &'a Quote<'a>,
+    pub input: &'a QuoteInput,
+}
+
+/// An amount of minor units written as a decimal string: `1234` at 2 digits is `12.34`.
+#[derive(Clone, Copy)]
+struct Amount(i64, u8);
+
+impl Display for Amount {
+    fn fmt(&self, f: &mut Formatter) -> fmt::Result {
+        write_scaled(f, self.0, self.1 as u32, false)
+    }
+}
+
+impl Serialize for Amount {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_str(self)
+    }
+}
+
+/// A rate as a percentage without trailing zeros: `16.9%`.
+#[derive(Clone, Copy)]
+struct Percent(Rate);
+
+impl Display for Percent {
+    fn fmt(&self, f: &mut Formatter) -> fmt::Result {
+        // num / den × 100, den a power of ten.
+        let (num, den) = (self.0.numerator(), self.0.denominator());
+        let digits = den.ilog10();
+        if digits >= 2 {
+            write_scaled(f, num, digits - 2, true)?;
+        } else {
+            write_scaled(f, num * 10i64.pow(2 - digits), 0, true)?;
+        }
+        f.write_str("%")
+    }
+}
+
+impl Serialize for Percent {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_str(self)
+    }
+}
+
+/// Writes `value / 10^digits`, optionally without trailing zeros in the fraction.
+fn write_scaled(f: &mut Formatter, value: i64, digits: u32, trim: bool) -> fmt::Result {
+    if value < 0 {
+        f.write_str("-")?;
+    }
+    let abs = value.unsigned_abs();
+    let scale = 10u64.pow(digits);
+    write!(f, "{}", abs / scale)?;
+    let mut fraction = abs % scale;
+    let mut width = digits as usize;
+    if trim {
+        while width > 0 && fraction.is_multiple_of(10) {
+            fraction /= 10;
+            width -= 1;
+        }
+    }
+    if width > 0 {
+        write!(f, ".{fraction:0width$}")?;
+    }
+    Ok(())
+}
+
+struct Source<'a>(&'a Origin);
+
+impl Display for Source<'_> {
+    fn fmt(&self, f: &mut Formatter) -> fmt::Result {
+        // Line 0: not from a pack file (the FX table).
+        match self.0.line {
+            0 => f.write_str(&self.0.file),
+            line => write!(f, "{}:{line}", self.0.file),
+        }
+    }
+}
+
+/// The figure an explanation is about, as a JSON path into the answer.
+#[derive(Clone, Copy)]
+enum Figure {
+    Named(&'static str),
+    LineDuty(usize),
+    LineFlatDuty(usize),
+    LineTax(usize, usize),
+}
+
+impl Display for Figure {
+    fn fmt(&self, f: &mut Formatter) -> fmt::Result {
+        match self {
+            Figure::Named(name) => f.write_str(name),
+            Figure::LineDuty(i) => write!(f, "lines[{i}].duty"),
+            Figure::LineFlatDuty(i) => write!(f, "lines[{i}].flat_duty"),
+            Figure::LineTax(i, k) => write!(f, "lines[{i}].taxes[{k}]"),
+        }
+    }
+}
+
+/// The sentence that says which rule produced a figure.
+enum Rule<'a> {
+    Regime(&'a Quote<'a>),
+    Fx(&'a Quote<'a>),
+    Dutiable(&'a Quote<'a>),
+    Rounding(&'a Quote<'a>),
+    Duty {
+        q: &'a Quote<'a>,
+        line: &'a LineQuote<'a>,
+        origin: &'a str,
+    },
+    FlatDuty {
+        q: &'a Quote<'a>,
+        line: &'a LineQuote<'a>,
+    },
+    NoDuty(&'a Quote<'a>),
+    Tax {
+        q: &'a Quote<'a>,
+        tax: &'a LineTax<'a>,
+    },
+}
+
+fn names(f: &mut Formatter, names: &[&str]) -> fmt::Result {
+    for (i, name) in names.iter().enumerate() {
+        if i > 0 {
+            f.write_str(" + ")?;
+        }
+        f.write_str(name)?;
+    }
+    Ok(())
+}
+
+fn base_part_name<'p>(pack: &'p RulePack, part: &BasePart) -> &'p str {
+    match part {
+        BasePart::Goods => "goods",
+        BasePart::Freight => "freight",
+        BasePart::Insurance => "insurance",
+        BasePart::Duty => "duty",
+        BasePart::Tax(j) => pack.taxes[*j].id.as_str(),
+    }
+}
+
+impl Display for Rule<'_> {
+    fn fmt(&self, f: &mut Formatter) -> fmt::Result {
+        match self {
+            Rule::Regime(q) => {
+                let r = q.regime;
+                let digits = q.currency.minor_digits();
+                write!(f, "{}: ", r.code)?;
+                match (r.max_value, q.threshold_value) {
+                    (Some(max), Some(value)) => {
+                        names(f, &r.threshold_on.names())?;
+                        write!(
+                            f,
+                            " (the consignment's value) of {} {} is at most {} {}",
+                            Amount(value, digits),
+                            q.currency,
+                            Amount(max, digits),
+                            q.currency
+                        )
+                    }
+                    _ => f.write_str("no threshold: the regime that applies when no other does"),
+                }
+            }
+            Rule::Fx(q) => match &q.fx {
+                Some(fx) => write!(
+                    f,
+                    "amounts converted from {} to {} at {} ({}, {}), each rounded half-up to the minor unit",
+                    fx.from,
+                    fx.to,
+                    fx.rate.decimal_text(),
+                    fx.source,
+                    fx.as_of
+                ),
+                None => Ok(()),
+            },
+            Rule::Dutiable(q) => {
+                f.write_str("dutiable value = ")?;
+                names(f, &q.pack.dutiable.names())?;
+                write!(
+                    f,
+                    "; freight and insurance shared among lines by {}",
+                    if q.shared_by_weight { "net weight" } else { "number of units" }
+                )
+            }
+            Rule::Rounding(q) => write!(
+                f,
+                "each line's duty and taxes rounded {:?} to the minor unit of {}",
+                q.pack.rounding, q.currency
+            ),
+            Rule::Duty { q, line, origin } => {
+                let Some(rule) = &line.duty_rule else { return Ok(()) };
+                write!(f, "duty {} (", Percent(rule.entry.rate))?;
+                if rule.entry.hs.is_empty() {
+                    f.write_str("the default rate")?;
+                } else {
+                    write!(f, "HS {}", rule.entry.hs)?;
+                }
+                write!(f, ") × dutiable value {}", Amount(line.dutiable_value, q.currency.minor_digits()))?;
+                if let Some(general) = rule.instead_of {
+                    write!(f, "; preferential rate for origin {origin} instead of the general {}", Percent(general.rate))?;
+                }
+                if let Some(note) = &rule.entry.note {
+                    write!(f, "; {note}")?;
+                }
+                Ok(())
+            }
+            Rule::FlatDuty { q, line } => {
+                let DutyMode::Flat { amount, per } = q.regime.duty else { return Ok(()) };
+                write!(
+                    f,
+                    "flat duty {} {} per {} × {}{}",
+                    Amount(amount, q.currency.minor_digits()),
+                    q.currency,
+                    match per {
+                        FlatPer::Item => "item",
+                        FlatPer::Subheading => "subheading",
+                    },
+                    line.flat_units,
+                    if line.flat_units == 0 { " (its subheading paid on another line)" } else { "" }
+                )
+            }
+            Rule::NoDuty(q) => write!(f, "no customs duty under {}", q.regime.code),
+            Rule::Tax { q, tax } => {
+                write!(f, "{} {}", tax.tax.kind.as_str(), Percent(tax.entry.rate))?;
+                if q.regime.tax_factor != Rate::ONE {
+                    write!(f, " × {} ({})", Percent(q.regime.tax_factor), q.regime.code)?;
+                }
+                write!(f, " × base {} (", Amount(tax.base, q.currency.minor_digits()))?;
+                for (i, part) in tax.tax.base.iter().enumerate() {
+                    if i > 0 {
+                        f.write_str(" + ")?;
+                    }
+                    f.write_str(base_part_name(q.pack, part))?;
+                }
+                if tax.tax.gross_up {
+                    f.write_str(", grossed up by 1 / (1 − rate)")?;
+                }
+                f.write_str(")")?;
+                if !tax.entry.hs.is_empty() {
+                    write!(f, "; rate for HS {}", tax.entry.hs)?;
+                }
+                Ok(())
+            }
+        }
+    }
+}
+
+struct Explain<'a> {
+    figure: Figure,
+    amount: Option<Amount>,
+    rule: Rule<'a>,
+    citation: &'a Citation,
+    source: &'a Origin,
+}
+
+struct Shown<'a, T: Display>(&'a T);
+
+impl<T: Display> Serialize for Shown<'_, T> {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_str(self.0)
+    }
+}
+
+impl Serialize for Explain<'_> {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let mut st = s.serialize_struct("ExplainView", 5)?;
+        st.serialize_field("figure", &Shown(&self.figure))?;
+        st.serialize_field("amount", &self.amount)?;
+        st.serialize_field("rule", &Shown(&self.rule))?;
+        st.serialize_field("citation", &self.citation.key)?;
+        st.serialize_field("source", &Shown(&Source(self.source)))?;
+        st.end()
+    }
+}
+
+/// One entry of a `taxes` list.
+enum TaxItem<'a> {
+    Flat {
+        amount: i64,
+        units: i64,
+        digits: u8,
+    },
+    Line(&'a LineTax<'a>, u8),
+    Total {
+        kind: TaxKind,
+        rate: Rate,
+        base: i64,
+        amount: i64,
+        digits: u8,
+    },
+}
+
+impl Serialize for TaxItem<'_> {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        match self {
+            TaxItem::Flat {
+                amount,
+                units,
+                digits,
+            } => {
+                let mut st = s.serialize_struct("TaxView", 3)?;
+                st.serialize_field("kind", "flat_duty")?;
+                st.serialize_field("amount", &Amount(*amount, *digits))?;
+                st.serialize_field("units", units)?;
+                st.end()
+            }
+            TaxItem::Line(t, digits) => {
+                let mut st = s.serialize_struct("TaxView", 5)?;
+                st.serialize_field("kind", t.tax.kind.as_str())?;
+                st.serialize_field("rate", &Percent(t.rate))?;
+                st.serialize_field("statutory_rate", &Percent(t.entry.rate))?;
+                st.serialize_field("base", &Amount(t.base, *digits))?;
+                st.serialize_field("amount", &Amount(t.amount, *digits))?;
+                st.end()
+            }
+            TaxItem::Total {
+                kind,
+                rate,
+                base,
+                amount,
+                digits,
+            } => {
+                let mut st = s.serialize_struct("TaxView", 4)?;
+                st.serialize_field("kind", kind.as_str())?;
+                st.serialize_field("rate", &Percent(*rate))?;
+                st.serialize_field("base", &Amount(*base, *digits))?;
+                st.serialize_field("amount", &Amount(*amount, *digits))?;
+                st.end()
+            }
+        }
+    }
+}
+
+struct Seq<I>(std::cell::Cell<Option<I>>);
+
+impl<I: Iterator<Item = T>, T: Serialize> Serialize for Seq<I> {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let items = self.0.take().expect("a sequence is serialized once");
+        let mut seq = s.serialize_seq(None)?;
+        for item in items {
+            seq.serialize_element(&item)?;
+        }
+        seq.end()
+    }
+}
+
+fn seq<I: Iterator>(items: I) -> Seq<I> {
+    Seq(std::cell::Cell::new(Some(items)))
+}
+
+struct Line<'a> {
+    q: &'a Quote<'a>,
+    index: usize,
+    input: &'a QuoteInput,
+}
+
+impl Serialize for Line<'_> {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let (q, i) = (self.q, self.index);
+        let line = &q.lines[i];
+        let item = &self.input.items[i];
+        let d = q.currency.minor_digits();
+        let mut st = s.serialize_struct("LineView", 13)?;
+        st.serialize_field("hs_code", item.hs_code.as_str())?;
+        st.serialize_field("description", &item.description)?;
+        st.serialize_field("quantity", &item.quantity)?;
+        st.serialize_field("origin", item.origin.code())?;
+        st.serialize_field("goods_value", &Amount(line.goods, d))?;
+        st.serialize_field("freight", &Amount(line.freight, d))?;
+        st.serialize_field("insurance", &Amount(line.insurance, d))?;
+        st.serialize_field("dutiable_value", &Amount(line.dutiable_value, d))?;
+        st.serialize_field("duty_rate", &line.duty_rule.map(|r| Percent(r.entry.rate)))?;
+        st.serialize_field("duty", &Amount(line.duty, d))?;
+        st.serialize_field(
+            "preference",
+            &line
+                .duty_rule
+                .filter(|r| r.instead_of.is_some())
+                .map(|r| r.entry.citation.key.as_str()),
+        )?;
+        let flat = (line.flat_duty > 0).then_some(TaxItem::Flat {
+            amount: line.flat_duty,
+            units: line.flat_units,
+            digits: d,
+        });
+        let taxes = q.line_taxes[line.taxes.clone()]
+            .iter()
+            .map(|t| TaxItem::Line(t, d));
+        st.serialize_field("taxes", &seq(flat.into_iter().chain(taxes)))?;
+        st.serialize_field("tax_total", &Amount(line.tax_total, d))?;
+        st.end()
+    }
+}
+
+impl<'a> QuoteJson<'a> {
+    /// Every explanation, in order: the regime, the rate, the valuation, the rounding, then each
+    /// line's duty and taxes.
+    fn explanations(&self) -> Vec<Explain<'a>> {
+        let q = self.quote;
+        let pack = q.pack;
+        let d = q.currency.minor_digits();
+        let mut out = Vec::with_capacity(4 + q.lines.len() * 3);
+        out.push(Explain {
+            figure: Figure::Named("regime"),
+            amount: q.threshold_value.map(|v| Amount(v, d)),
+            rule: Rule::Regime(q),
+            citation: &q.regime.citation,
+            source: &q.regime.source,
+        });
+        if q.fx.is_some() {
+            out.push(Explain {
+                figure: Figure::Named("fx"),
+                amount: None,
+                rule: Rule::Fx(q),
+                citation: &FX_TABLE,
+                source: &FX_SOURCE,
+            });
+        }
+        out.push(Explain {
+            figure: Figure::Named("dutiable_value"),
+            amount: Some(Amount(q.dutiable_value, d)),
+            rule: Rule::Dutiable(q),
+            citation: &pack.valuation_citation,
+            source: &pack.source,
+        });
+        out.push(Explain {
+            figure: Figure::Named("rounding"),
+            amount: None,
+            rule: Rule::Rounding(q),
+            citation: &pack.rounding_citation,
+            source: &pack.source,
+        });
+        for (i, (line, item)) in q.lines.iter().zip(&self.input.items).enumerate() {
+            match (&q.regime.duty, &line.duty_rule) {
+                (DutyMode::Tariff, Some(rule)) => out.push(Explain {
+                    figure: Figure::LineDuty(i),
+                    amount: Some(Amount(line.duty, d)),
+                    rule: Rule::Duty {
+                        q,
+                        line,
+                        origin: item.origin.code(),
+                    },
+                    citation: &rule.entry.citation,
+                    source: &rule.entry.source,
+                }),
+                (DutyMode::Flat { .. }, _) => out.push(Explain {
+                    figure: Figure::LineFlatDuty(i),
+                    amount: Some(Amount(line.flat_duty, d)),
+                    rule: Rule::FlatDuty { q, line },
+                    citation: &q.regime.citation,
+                    source: &q.regime.source,
+                }),
+                _ => out.push(Explain {
+                    figure: Figure::LineDuty(i),
+                    amount: Some(Amount(0, d)),
+                    rule: Rule::NoDuty(q),
+                    citation: &q.regime.citation,
+                    source: &q.regime.source,
+                }),
+            }
+            for (k, tax) in q.line_taxes[line.taxes.clone()].iter().enumerate() {
+                out.push(Explain {
+                    figure: Figure::LineTax(i, k),
+                    amount: Some(Amount(tax.amount, d)),
+                    rule: Rule::Tax { q, tax },
+                    citation: &tax.entry.citation,
+                    source: &tax.entry.source,
+                });
+            }
+        }
+        out
+    }
+}
+
+static FX_TABLE: std::sync::LazyLock<Citation> = std::sync::LazyLock::new(|| {
+    Citation::new(
+        "fx_table",
+        "the hub operator's FX table (PUT /v1/fx-rates): each rate with its source and time",
+    )
+});
+static FX_SOURCE: std::sync::LazyLock<Origin> = std::sync::LazyLock::new(|| Origin {
+    file: "fx-rates".into(),
+    line: 0,
+});
+
+struct Citations<'a>(Vec<&'a Citation>);
+
+impl Serialize for Citations<'_> {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let mut map = s.serialize_map(Some(self.0.len()))?;
+        for c in &self.0 {
+            map.serialize_entry(&c.key, c.text_json.raw())?;
+        }
+        map.end()
+    }
+}
+
+impl Serialize for QuoteJson<'_> {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let q = self.quote;
+        let pack = q.pack;
+        let d = q.currency.minor_digits();
+        let explain = self.explanations();
+        // Each citation once, by key, in key order.
+        let mut cited: Vec<&Citation> = explain.iter().map(|e| e.citation).collect();
+        cited.extend(q.lines.iter().filter_map(|l| {
+            l.duty_rule
+                .filter(|r| r.instead_of.is_some())
+                .map(|r| &r.entry.citation)
+        }));
+        cited.sort_by(|a, b| a.key.cmp(&b.key));
+        cited.dedup_by(|a, b| a.key == b.key);
+
+        let mut st = s.serialize_struct("QuoteView", 26)?;
+        st.serialize_field("regime", &q.regime.code)?;
+        st.serialize_field("regime_name", q.regime.name_json.raw())?;
+        st.serialize_field("collected", &q.regime.collected)?;
+        st.serialize_field("rule_pack", &PackRef(pack))?;
+        st.serialize_field("date", &format_date(q.date))?;
+        st.serialize_field("incoterm", q.incoterm.as_str())?;
+        st.serialize_field(
+            "taxes_paid_by",
+            match q.incoterm {
+                Incoterm::Ddp => "seller",
+                Incoterm::Dap => "buyer",
+            },
+        )?;
+        st.serialize_field("currency", q.currency.code())?;
+        st.serialize_field("request_currency", q.request_currency.code())?;
+        st.serialize_field("fx", &q.fx.as_ref().map(FxJson))?;
+        st.serialize_field("goods_value", &Amount(q.goods, d))?;
+        st.serialize_field("freight", &Amount(q.freight, d))?;
+        st.serialize_field("insurance", &Amount(q.insurance, d))?;
+        st.serialize_field("threshold_value", &q.threshold_value.map(|v| Amount(v, d)))?;
+        st.serialize_field("dutiable_value", &Amount(q.dutiable_value, d))?;
+        st.serialize_field("duty", &Amount(q.duty, d))?;
+        let flat = (q.flat_duty > 0).then_some(TaxItem::Flat {
+            amount: q.flat_duty,
+            units: q.flat_units,
+            digits: d,
+        });
+        let totals = q.taxes.iter().map(|t| TaxItem::Total {
+            kind: t.tax.kind,
+            rate: t.rate,
+            base: t.base,
+            amount: t.amount,
+            digits: d,
+        });
+        st.serialize_field("taxes", &seq(flat.into_iter().chain(totals)))?;
+        st.serialize_field("tax_total", &Amount(q.tax_total, d))?;
+        st.serialize_field("landed_cost", &Amount(q.landed_cost, d))?;
+        st.serialize_field(
+            "lines",
+            &seq((0..q.lines.len()).map(|index| Line {
+                q,
+                index,
+                input: self.input,
+            })),
+        )?;
+        st.serialize_field("explain", &explain)?;
+        st.serialize_field("citations", &Citations(cited))?;
+        st.end()
+    }
+}
+
+struct PackRef<'a>(&'a RulePack);
+
+impl Serialize for PackRef<'_> {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let p = self.0;
+        let mut st = s.serialize_struct("RulePackRef", 5)?;
+        st.serialize_field("id", &p.id)?;
+        st.serialize_field("version", &p.version)?;
+        st.serialize_field("jurisdiction", p.jurisdiction.code())?;
+        st.serialize_field("effective_from", &p.effective.from.map(format_date))?;
+        st.serialize_field("effective_to", &p.effective.until.map(format_date))?;
+        st.end()
+    }
+}
+
+struct FxJson<'a>(&'a crate::quote::FxRate);
+
+impl Serialize for FxJson<'_> {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let fx = self.0;
+        let mut st = s.serialize_struct("FxView", 5)?;
+        st.serialize_field("from", fx.from.code())?;
+        st.serialize_field("to", fx.to.code())?;
+        st.serialize_field("rate", &fx.rate.decimal_text())?;
+        st.serialize_field("source", &fx.source)?;
+        st.serialize_field("as_of", &fx.as_of)?;
+        st.end()
+    }
+}
