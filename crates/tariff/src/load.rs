@@ -166,10 +166,7 @@ impl Parsed {
     }
 
     fn origin(&self, span: std::ops::Range<usize>) -> Origin {
-        Origin {
-            file: self.file.clone(),
-            line: self.line(span.start),
-        }
+        Origin::new(self.file.clone(), self.line(span.start))
     }
 }
 
@@ -696,6 +693,7 @@ fn compile(own: &Parsed, base: Option<&Parsed>) -> Result<RulePack, PackError> {
             &format!("regime `{}`", rr.code),
         )?;
         regimes.push(Regime {
+            index: regimes.len(),
             code: rr.code.clone(),
             name: rr.name.clone(),
             name_json: JsonText::of(&rr.name),
@@ -715,7 +713,7 @@ fn compile(own: &Parsed, base: Option<&Parsed>) -> Result<RulePack, PackError> {
         return reg_file.err(raw_regimes.last().map(|r| r.span()).unwrap_or(0..0), format!("the last regime (`{}`) must have no conditions (no max_value, from or until), so that every consignment has a regime", last.code));
     }
 
-    Ok(RulePack {
+    let mut pack = RulePack {
         id,
         jurisdiction,
         name: raw.name.clone(),
@@ -733,7 +731,10 @@ fn compile(own: &Parsed, base: Option<&Parsed>) -> Result<RulePack, PackError> {
         duty,
         taxes,
         source: own.origin(raw.id.span()),
-    })
+        phrases: Default::default(),
+    };
+    pack.phrases = crate::render::Phrases::of(&pack);
+    Ok(pack)
 }
 
 fn components(
@@ -851,6 +852,7 @@ fn rate_table(
         };
         let period = period(file, span.clone(), &rr.from, &rr.until)?;
         let entry = RateEntry {
+            index: 0,
             hs,
             origins,
             min_unit_price,
@@ -877,5 +879,8 @@ fn rate_table(
         entries.push(entry);
     }
     entries.sort_by(|a, b| a.hs.cmp(&b.hs));
+    for (i, e) in entries.iter_mut().enumerate() {
+        e.index = i;
+    }
     Ok(RateTable { entries })
 }

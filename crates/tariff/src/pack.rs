@@ -57,6 +57,24 @@ impl Eq for JsonText {}
 pub struct Origin {
     pub file: String,
     pub line: usize,
+    /// `"file:line"` as JSON, for the quote's explanations.
+    pub json: JsonText,
+}
+
+impl Origin {
+    pub fn new(file: impl Into<String>, line: usize) -> Origin {
+        let file = file.into();
+        let label = if line == 0 {
+            file.clone()
+        } else {
+            format!("{file}:{line}")
+        };
+        Origin {
+            json: JsonText::of(&label),
+            file,
+            line,
+        }
+    }
 }
 
 #[derive(Clone, Debug)]
@@ -78,6 +96,8 @@ pub struct RulePack {
     /// In the order they are computed (a later tax may include an earlier one in its base).
     pub taxes: Vec<Tax>,
     pub source: Origin,
+    /// The explanations' fixed sentences, written once at load (see `render.rs`).
+    pub phrases: crate::render::Phrases,
 }
 
 /// Which of a consignment's values a sum includes.
@@ -111,6 +131,8 @@ impl Components {
 
 #[derive(Clone, Debug)]
 pub struct Regime {
+    /// Position in the pack's list.
+    pub index: usize,
     pub code: String,
     pub name: String,
     pub name_json: JsonText,
@@ -223,6 +245,8 @@ pub struct RateTable {
 
 #[derive(Clone, Debug)]
 pub struct RateEntry {
+    /// Position in its table.
+    pub index: usize,
     /// Digits; empty for the default rate.
     pub hs: String,
     /// A preferential rate (an FTA) for goods originating in these countries; empty for all.

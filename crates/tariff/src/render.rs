@@ -5,7 +5,10 @@
 //! drift apart.
 
 use crate::date::format_date;
-use crate::pack::{BasePart, Citation, DutyMode, FlatPer, Origin, RulePack, TaxKind};
+use crate::pack::{
+    BasePart, Citation, DutyMode, FlatPer, JsonText, Origin, RateEntry, Regime, RulePack, Tax,
+    TaxKind,
+};
 use crate::quote::{LineQuote, LineTax, Quote, QuoteInput};
 use crate::ratio::Rate;
 use serde::ser::{Serialize, SerializeMap, SerializeSeq, SerializeStruct, Serializer};
@@ -80,18 +83,6 @@ fn write_scaled(f: &mut Formatter, value: i64, digits: u32, trim: bool) -> fmt::
     Ok(())
 }
 
-struct Source<'a>(&'a Origin);
-
-impl Display for Source<'_> {
-    fn fmt(&self, f: &mut Formatter) -> fmt::Result {
-        // Line 0: not from a pack file (the FX table).
-        match self.0.line {
-            0 => f.write_str(&self.0.file),
-            line => write!(f, "{}:{line}", self.0.file),
-        }
-    }
-}
-
 /// The figure an explanation is about, as a JSON path into the answer.
 #[derive(Clone, Copy)]
 enum Figure {
@@ -112,25 +103,33 @@ impl Display for Figure {
     }
 }
 
-/// The sentence that says which rule produced a figure.
+/// The sentence that says which rule produced a figure. Most depend only on the pack and are
+/// written once at load ([`Phrases`]); the rest are written as the answer is.
 enum Rule<'a> {
-    Regime(&'a Quote<'a>),
+    Regime {
+        pack: &'a RulePack,
+        regime: &'a Regime,
+    },
     Fx(&'a Quote<'a>),
-    Dutiable(&'a Quote<'a>),
-    Rounding(&'a Quote<'a>),
+    Dutiable {
+        pack: &'a RulePack,
+        by_weight: bool,
+    },
+    Rounding(&'a RulePack),
     Duty {
-        q: &'a Quote<'a>,
-        line: &'a LineQuote<'a>,
-        origin: &'a str,
+        entry: &'a RateEntry,
+        instead_of: Option<(&'a RateEntry, &'a str)>,
     },
     FlatDuty {
         q: &'a Quote<'a>,
         line: &'a LineQuote<'a>,
     },
-    NoDuty(&'a Quote<'a>),
+    NoDuty(&'a Regime),
     Tax {
-        q: &'a Quote<'a>,
-        tax: &'a LineTax<'a>,
+        pack: &'a RulePack,
+        regime: &'a Regime,
+        tax: &'a Tax,
+        entry: &'a RateEntry,
     },
 }
 
@@ -157,24 +156,24 @@ fn base_part_name<'p>(pack: &'p RulePack, part: &BasePart) -> &'p str {
 impl Display for Rule<'_> {
     fn fmt(&self, f: &mut Formatter) -> fmt::Result {
         match self {
-            Rule::Regime(q) => {
-                let r = q.regime;
-                let digits = q.currency.minor_digits();
+            Rule::Regime { pack, regime: r } => {
                 write!(f, "{}: ", r.code)?;
-                match (r.max_value, q.threshold_value) {
-                    (Some(max), Some(value)) => {
+                match r.max_value {
+                    Some(max) => {
                         names(f, &r.threshold_on.names())?;
                         write!(
                             f,
-                            " (the consignment's value) of {} {} is at most {} {}",
-                            Amount(value, digits),
-                            q.currency,
-                            Amount(max, digits),
-                            q.currency
-                        )
+                            " (the consignment's value) at most {} {}",
+                            Amount(max, pack.currency.minor_digits()),
+                            pack.currency
+                        )?;
                     }
-                    _ => f.write_str("no threshold: the regime that applies when no other does"),
+                    None => f.write_str("no threshold: the regime that applies when no other does")?,
                 }
+                if r.tax_factor != Rate::ONE {
+                    write!(f, "; taxes at {} of the statutory amount", Percent(r.tax_factor))?;
+                }
+                Ok(())
             }
             Rule::Fx(q) => match &q.fx {
                 Some(fx) => write!(
@@ -188,33 +187,32 @@ impl Display for Rule<'_> {
                 ),
                 None => Ok(()),
             },
-            Rule::Dutiable(q) => {
+            Rule::Dutiable { pack, by_weight } => {
                 f.write_str("dutiable value = ")?;
-                names(f, &q.pack.dutiable.names())?;
+                names(f, &pack.dutiable.names())?;
                 write!(
                     f,
                     "; freight and insurance shared among lines by {}",
-                    if q.shared_by_weight { "net weight" } else { "number of units" }
+                    if *by_weight { "net weight" } else { "number of units" }
                 )
             }
-            Rule::Rounding(q) => write!(
+            Rule::Rounding(pack) => write!(
                 f,
                 "each line's duty and taxes rounded {:?} to the minor unit of {}",
-                q.pack.rounding, q.currency
+                pack.rounding, pack.currency
             ),
-            Rule::Duty { q, line, origin } => {
-                let Some(rule) = &line.duty_rule else { return Ok(()) };
-                write!(f, "duty {} (", Percent(rule.entry.rate))?;
-                if rule.entry.hs.is_empty() {
+            Rule::Duty { entry, instead_of } => {
+                write!(f, "duty {} (", Percent(entry.rate))?;
+                if entry.hs.is_empty() {
                     f.write_str("the default rate")?;
                 } else {
-                    write!(f, "HS {}", rule.entry.hs)?;
+                    write!(f, "HS {}", entry.hs)?;
                 }
-                write!(f, ") × dutiable value {}", Amount(line.dutiable_value, q.currency.minor_digits()))?;
-                if let Some(general) = rule.instead_of {
+                f.write_str(") × dutiable value")?;
+                if let Some((general, origin)) = instead_of {
                     write!(f, "; preferential rate for origin {origin} instead of the general {}", Percent(general.rate))?;
                 }
-                if let Some(note) = &rule.entry.note {
+                if let Some(note) = &entry.note {
                     write!(f, "; {note}")?;
                 }
                 Ok(())
@@ -234,25 +232,25 @@ impl Display for Rule<'_> {
                     if line.flat_units == 0 { " (its subheading paid on another line)" } else { "" }
                 )
             }
-            Rule::NoDuty(q) => write!(f, "no customs duty under {}", q.regime.code),
-            Rule::Tax { q, tax } => {
-                write!(f, "{} {}", tax.tax.kind.as_str(), Percent(tax.entry.rate))?;
-                if q.regime.tax_factor != Rate::ONE {
-                    write!(f, " × {} ({})", Percent(q.regime.tax_factor), q.regime.code)?;
+            Rule::NoDuty(regime) => write!(f, "no customs duty under {}", regime.code),
+            Rule::Tax { pack, regime, tax, entry } => {
+                write!(f, "{} {}", tax.kind.as_str(), Percent(entry.rate))?;
+                if regime.tax_factor != Rate::ONE {
+                    write!(f, " × {} ({})", Percent(regime.tax_factor), regime.code)?;
                 }
-                write!(f, " × base {} (", Amount(tax.base, q.currency.minor_digits()))?;
-                for (i, part) in tax.tax.base.iter().enumerate() {
+                f.write_str(" × base (")?;
+                for (i, part) in tax.base.iter().enumerate() {
                     if i > 0 {
                         f.write_str(" + ")?;
                     }
-                    f.write_str(base_part_name(q.pack, part))?;
+                    f.write_str(base_part_name(pack, part))?;
                 }
-                if tax.tax.gross_up {
+                if tax.gross_up {
                     f.write_str(", grossed up by 1 / (1 − rate)")?;
                 }
                 f.write_str(")")?;
-                if !tax.entry.hs.is_empty() {
-                    write!(f, "; rate for HS {}", tax.entry.hs)?;
+                if !entry.hs.is_empty() {
+                    write!(f, "; rate for HS {}", entry.hs)?;
                 }
                 Ok(())
             }
@@ -260,10 +258,100 @@ impl Display for Rule<'_> {
     }
 }
 
+fn fixed(rule: Rule) -> JsonText {
+    JsonText::of(&rule.to_string())
+}
+
+/// The sentences of a pack's explanations that do not depend on the parcel, written (and
+/// escaped as JSON) once at load, so that an answer copies them.
+#[derive(Clone, Debug, Default)]
+pub struct Phrases {
+    regime: Vec<JsonText>,
+    no_duty: Vec<JsonText>,
+    /// By units, then by weight.
+    dutiable: Vec<JsonText>,
+    rounding: Vec<JsonText>,
+    /// Per duty entry, without a preference.
+    duty: Vec<JsonText>,
+    /// Per tax, per entry, per regime.
+    tax: Vec<Vec<Vec<JsonText>>>,
+}
+
+impl Phrases {
+    pub fn of(pack: &RulePack) -> Phrases {
+        Phrases {
+            regime: pack
+                .regimes
+                .iter()
+                .map(|regime| fixed(Rule::Regime { pack, regime }))
+                .collect(),
+            no_duty: pack
+                .regimes
+                .iter()
+                .map(|regime| fixed(Rule::NoDuty(regime)))
+                .collect(),
+            dutiable: [false, true]
+                .iter()
+                .map(|&by_weight| fixed(Rule::Dutiable { pack, by_weight }))
+                .collect(),
+            rounding: vec![fixed(Rule::Rounding(pack))],
+            duty: pack
+                .duty
+                .entries
+                .iter()
+                .map(|entry| {
+                    fixed(Rule::Duty {
+                        entry,
+                        instead_of: None,
+                    })
+                })
+                .collect(),
+            tax: pack
+                .taxes
+                .iter()
+                .map(|tax| {
+                    tax.rates
+                        .entries
+                        .iter()
+                        .map(|entry| {
+                            pack.regimes
+                                .iter()
+                                .map(|regime| {
+                                    fixed(Rule::Tax {
+                                        pack,
+                                        regime,
+                                        tax,
+                                        entry,
+                                    })
+                                })
+                                .collect()
+                        })
+                        .collect()
+                })
+                .collect(),
+        }
+    }
+}
+
+/// A rule's sentence: fixed at load, or written now.
+enum RuleText<'a> {
+    Fixed(&'a JsonText),
+    Live(Rule<'a>),
+}
+
+impl Serialize for RuleText<'_> {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        match self {
+            RuleText::Fixed(text) => text.raw().serialize(s),
+            RuleText::Live(rule) => s.collect_str(rule),
+        }
+    }
+}
+
 struct Explain<'a> {
     figure: Figure,
     amount: Option<Amount>,
-    rule: Rule<'a>,
+    rule: RuleText<'a>,
     citation: &'a Citation,
     source: &'a Origin,
 }
@@ -281,9 +369,9 @@ impl Serialize for Explain<'_> {
         let mut st = s.serialize_struct("ExplainView", 5)?;
         st.serialize_field("figure", &Shown(&self.figure))?;
         st.serialize_field("amount", &self.amount)?;
-        st.serialize_field("rule", &Shown(&self.rule))?;
+        st.serialize_field("rule", &self.rule)?;
         st.serialize_field("citation", &self.citation.key)?;
-        st.serialize_field("source", &Shown(&Source(self.source)))?;
+        st.serialize_field("source", self.source.json.raw())?;
         st.end()
     }
 }
@@ -413,12 +501,14 @@ impl<'a> QuoteJson<'a> {
     fn explanations(&self) -> Vec<Explain<'a>> {
         let q = self.quote;
         let pack = q.pack;
+        let phrases = &pack.phrases;
+        let r = q.regime.index;
         let d = q.currency.minor_digits();
         let mut out = Vec::with_capacity(4 + q.lines.len() * 3);
         out.push(Explain {
             figure: Figure::Named("regime"),
             amount: q.threshold_value.map(|v| Amount(v, d)),
-            rule: Rule::Regime(q),
+            rule: RuleText::Fixed(&phrases.regime[r]),
             citation: &q.regime.citation,
             source: &q.regime.source,
         });
@@ -426,7 +516,7 @@ impl<'a> QuoteJson<'a> {
             out.push(Explain {
                 figure: Figure::Named("fx"),
                 amount: None,
-                rule: Rule::Fx(q),
+                rule: RuleText::Live(Rule::Fx(q)),
                 citation: &FX_TABLE,
                 source: &FX_SOURCE,
             });
@@ -434,14 +524,14 @@ impl<'a> QuoteJson<'a> {
         out.push(Explain {
             figure: Figure::Named("dutiable_value"),
             amount: Some(Amount(q.dutiable_value, d)),
-            rule: Rule::Dutiable(q),
+            rule: RuleText::Fixed(&phrases.dutiable[usize::from(q.shared_by_weight)]),
             citation: &pack.valuation_citation,
             source: &pack.source,
         });
         out.push(Explain {
             figure: Figure::Named("rounding"),
             amount: None,
-            rule: Rule::Rounding(q),
+            rule: RuleText::Fixed(&phrases.rounding[0]),
             citation: &pack.rounding_citation,
             source: &pack.source,
         });
@@ -450,10 +540,12 @@ impl<'a> QuoteJson<'a> {
                 (DutyMode::Tariff, Some(rule)) => out.push(Explain {
                     figure: Figure::LineDuty(i),
                     amount: Some(Amount(line.duty, d)),
-                    rule: Rule::Duty {
-                        q,
-                        line,
-                        origin: item.origin.code(),
+                    rule: match rule.instead_of {
+                        None => RuleText::Fixed(&phrases.duty[rule.entry.index]),
+                        Some(general) => RuleText::Live(Rule::Duty {
+                            entry: rule.entry,
+                            instead_of: Some((general, item.origin.code())),
+                        }),
                     },
                     citation: &rule.entry.citation,
                     source: &rule.entry.source,
@@ -461,14 +553,14 @@ impl<'a> QuoteJson<'a> {
                 (DutyMode::Flat { .. }, _) => out.push(Explain {
                     figure: Figure::LineFlatDuty(i),
                     amount: Some(Amount(line.flat_duty, d)),
-                    rule: Rule::FlatDuty { q, line },
+                    rule: RuleText::Live(Rule::FlatDuty { q, line }),
                     citation: &q.regime.citation,
                     source: &q.regime.source,
                 }),
                 _ => out.push(Explain {
                     figure: Figure::LineDuty(i),
                     amount: Some(Amount(0, d)),
-                    rule: Rule::NoDuty(q),
+                    rule: RuleText::Fixed(&phrases.no_duty[r]),
                     citation: &q.regime.citation,
                     source: &q.regime.source,
                 }),
@@ -477,7 +569,7 @@ impl<'a> QuoteJson<'a> {
                 out.push(Explain {
                     figure: Figure::LineTax(i, k),
                     amount: Some(Amount(tax.amount, d)),
-                    rule: Rule::Tax { q, tax },
+                    rule: RuleText::Fixed(&phrases.tax[tax.tax_index][tax.entry.index][r]),
                     citation: &tax.entry.citation,
                     source: &tax.entry.source,
                 });
@@ -493,10 +585,8 @@ static FX_TABLE: std::sync::LazyLock<Citation> = std::sync::LazyLock::new(|| {
         "the hub operator's FX table (PUT /v1/fx-rates): each rate with its source and time",
     )
 });
-static FX_SOURCE: std::sync::LazyLock<Origin> = std::sync::LazyLock::new(|| Origin {
-    file: "fx-rates".into(),
-    line: 0,
-});
+static FX_SOURCE: std::sync::LazyLock<Origin> =
+    std::sync::LazyLock::new(|| Origin::new("fx-rates", 0));
 
 struct Citations<'a>(Vec<&'a Citation>);
 

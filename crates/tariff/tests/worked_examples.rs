@@ -41,6 +41,19 @@ fn cn_cbec_cosmetics_consumption_tax_grossed_up() {
     assert_eq!(q.lines[0].taxes[0].base.as_deref(), Some("352.94"));
     assert_eq!(q.lines[0].taxes[1].base.as_deref(), Some("352.94"));
     assert_eq!(q.tax_total, "69.18");
+    // Each figure says which rule made it, citing the pack's legal basis.
+    let vat = q
+        .explain
+        .iter()
+        .find(|e| e.figure == "lines[0].taxes[1]")
+        .expect("VAT explained");
+    assert_eq!(vat.rule, "vat 13% × 70% (cn_cbec_retail) × base (goods + freight + insurance + duty + consumption_tax)");
+    assert_eq!(vat.amount.as_deref(), Some("32.12"));
+    assert_eq!(vat.citation, "vat_standard");
+    assert!(vat.source.starts_with("cn.toml:"));
+    let regime = &q.explain[0];
+    assert_eq!(regime.rule, "cn_cbec_retail: goods + freight + insurance (the consignment's value) at most 5000.00 CNY; taxes at 70% of the statutory amount");
+    assert!(q.citations["cbec"].contains("Cai Guan Shui [2018] No. 49"));
 }
 
 fn cn(freight: &str, items: serde_json::Value) -> tariff::QuoteView {
