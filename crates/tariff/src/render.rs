@@ -33,8 +33,42 @@ impl Display for Amount {
 
 impl Serialize for Amount {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        s.collect_str(self)
+        let mut buf = [0u8; 48];
+        s.serialize_str(scaled_text(&mut buf, self.0, self.1 as u32, false))
     }
+}
+
+/// `value / 10^digits` as text in `buf`, optionally without trailing fraction zeros: the
+/// answer's amounts and rates, written without the formatting machinery (a quote has dozens).
+fn scaled_text(buf: &mut [u8; 48], value: i64, digits: u32, trim: bool) -> &str {
+    let mut abs = value.unsigned_abs();
+    let mut end = buf.len();
+    let mut fraction_digits = digits;
+    if trim {
+        while fraction_digits > 0 && abs.is_multiple_of(10) {
+            abs /= 10;
+            fraction_digits -= 1;
+        }
+    }
+    let mut written = 0;
+    while written < fraction_digits || abs > 0 || written <= fraction_digits {
+        if written == fraction_digits && fraction_digits > 0 {
+            end -= 1;
+            buf[end] = b'.';
+        }
+        end -= 1;
+        buf[end] = b'0' + (abs % 10) as u8;
+        abs /= 10;
+        written += 1;
+        if written > fraction_digits && abs == 0 {
+            break;
+        }
+    }
+    if value < 0 {
+        end -= 1;
+        buf[end] = b'-';
+    }
+    std::str::from_utf8(&buf[end..]).expect("digits are ASCII")
 }
 
 /// A rate as a percentage without trailing zeros: `16.9%`.
@@ -57,7 +91,19 @@ impl Display for Percent {
 
 impl Serialize for Percent {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        s.collect_str(self)
+        let (num, den) = (self.0.numerator(), self.0.denominator());
+        let digits = den.ilog10();
+        let mut buf = [0u8; 48];
+        let text = if digits >= 2 {
+            scaled_text(&mut buf, num, digits - 2, true)
+        } else {
+            scaled_text(&mut buf, num * 10i64.pow(2 - digits), 0, true)
+        };
+        let len = text.len();
+        let mut out = [0u8; 49];
+        out[..len].copy_from_slice(text.as_bytes());
+        out[len] = b'%';
+        s.serialize_str(std::str::from_utf8(&out[..=len]).expect("ASCII"))
     }
 }
 
@@ -695,5 +741,72 @@ impl Serialize for FxJson<'_> {
         st.serialize_field("source", &fx.source)?;
         st.serialize_field("as_of", &fx.as_of)?;
         st.end()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn scaled_text_matches_the_formatter() {
+        let cases = [
+            (0, 2, false),
+            (5, 2, false),
+            (1234, 2, false),
+            (-1234, 2, false),
+            (100, 0, false),
+            (0, 0, false),
+            (7, 3, false),
+            (1690, 3, true),
+            (1300, 2, true),
+            (0, 2, true),
+            (91, 1, true),
+            (10, 1, true),
+            (i64::MAX, 2, false),
+            (1000, 0, true),
+            (5, 1, true),
+        ];
+        for (value, digits, trim) in cases {
+            let mut buf = [0u8; 48];
+            let fast = scaled_text(&mut buf, value, digits, trim).to_string();
+            struct Slow(i64, u32, bool);
+            impl Display for Slow {
+                fn fmt(&self, f: &mut Formatter) -> fmt::Result {
+                    write_scaled(f, self.0, self.1, self.2)
+                }
+            }
+            assert_eq!(
+                fast,
+                Slow(value, digits, trim).to_string(),
+                "{value} {digits} {trim}"
+            );
+        }
+        let json = |v: &dyn erased::Ser| v.json();
+        assert_eq!(json(&Amount(1234, 2)), "\"12.34\"");
+        assert_eq!(
+            json(&Percent(Rate::parse_percent("16.9%").unwrap())),
+            "\"16.9%\""
+        );
+        assert_eq!(
+            json(&Percent(Rate::parse_percent("9.1%").unwrap())),
+            "\"9.1%\""
+        );
+        assert_eq!(json(&Percent(Rate::parse_percent("0%").unwrap())), "\"0%\"");
+        assert_eq!(
+            json(&Percent(Rate::parse_percent("100%").unwrap())),
+            "\"100%\""
+        );
+    }
+
+    mod erased {
+        pub trait Ser {
+            fn json(&self) -> String;
+        }
+        impl<T: serde::Serialize> Ser for T {
+            fn json(&self) -> String {
+                serde_json::to_string(self).expect("serializes")
+            }
+        }
     }
 }
