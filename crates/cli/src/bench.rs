@@ -76,10 +76,7 @@ async fn orders(args: OrdersArgs) -> Result<(), Box<dyn std::error::Error>> {
     if args.concurrency == 0 || args.seconds == 0 {
         return Err("--concurrency and --seconds must be at least 1".into());
     }
-    let client = reqwest::Client::builder()
-        .pool_max_idle_per_host(args.concurrency * 2)
-        .timeout(Duration::from_secs(30))
-        .build()?;
+    let client = client(args.concurrency)?;
     // Keep the temporary data folder and the hub alive for the whole run.
     let mut own_hub = None;
     let mut _data_dir = None;
@@ -108,13 +105,11 @@ async fn orders(args: OrdersArgs) -> Result<(), Box<dyn std::error::Error>> {
     let merchant_key = merchant_key(&client, &url, &key).await?;
     let sku = create_product(&client, &url, &merchant_key).await?;
 
-    let healthz_url = format!("{url}/healthz");
-    let mut healthz = Load::new(move |c, _| c.get(&healthz_url), 200);
     let orders_url = format!("{url}/v1/orders");
     let auth = format!("Bearer {merchant_key}");
     let run_id = std::process::id();
     let (prefix, suffix) = order_body_template(&sku);
-    let mut orders = Load::new(
+    let orders = Load::new(
         move |c, n| {
             c.post(&orders_url)
                 .header("authorization", &auth)
@@ -124,15 +119,8 @@ async fn orders(args: OrdersArgs) -> Result<(), Box<dyn std::error::Error>> {
         },
         201,
     );
-    // The two loads take turns in short slices, so that both see the same machine: on a shared
-    // VM the speed drifts over seconds, and back-to-back phases would put the drift in the ratio.
-    let per_load = Duration::from_secs(args.seconds);
-    while healthz.busy < per_load || orders.busy < per_load {
-        healthz.run_slice(&client, args.concurrency, SLICE).await;
-        orders.run_slice(&client, args.concurrency, SLICE).await;
-    }
-    let healthz = healthz.finish();
-    let orders = orders.finish();
+    let (healthz, orders) =
+        against_healthz(&client, &url, orders, args.concurrency, args.seconds).await;
     if let Some(mut child) = own_hub {
         stop_hub(&mut child).await;
     }
@@ -184,10 +172,7 @@ async fn quotes(args: QuotesArgs) -> Result<(), Box<dyn std::error::Error>> {
     if args.concurrency == 0 || args.seconds == 0 || args.lines == 0 || args.lines > 100 {
         return Err("--concurrency and --seconds must be at least 1, --lines 1 to 100".into());
     }
-    let client = reqwest::Client::builder()
-        .pool_max_idle_per_host(args.concurrency * 2)
-        .timeout(Duration::from_secs(30))
-        .build()?;
+    let client = client(args.concurrency)?;
     let mut own_hub = None;
     let mut _data_dir = None;
     let url = match &args.url {
@@ -223,10 +208,8 @@ async fn quotes(args: QuotesArgs) -> Result<(), Box<dyn std::error::Error>> {
         )
         .into());
     }
-    let healthz_url = format!("{url}/healthz");
-    let mut healthz = Load::new(move |c, _| c.get(&healthz_url), 200);
     let quotes_url = format!("{url}/v1/quotes");
-    let mut quotes = Load::new(
+    let quotes = Load::new(
         move |c, _| {
             c.post(&quotes_url)
                 .header("content-type", "application/json")
@@ -234,13 +217,8 @@ async fn quotes(args: QuotesArgs) -> Result<(), Box<dyn std::error::Error>> {
         },
         200,
     );
-    let per_load = Duration::from_secs(args.seconds);
-    while healthz.busy < per_load || quotes.busy < per_load {
-        healthz.run_slice(&client, args.concurrency, SLICE).await;
-        quotes.run_slice(&client, args.concurrency, SLICE).await;
-    }
-    let healthz = healthz.finish();
-    let quotes = quotes.finish();
+    let (healthz, quotes) =
+        against_healthz(&client, &url, quotes, args.concurrency, args.seconds).await;
     if let Some(mut child) = own_hub {
         stop_hub(&mut child).await;
     }
@@ -280,6 +258,33 @@ async fn quotes(args: QuotesArgs) -> Result<(), Box<dyn std::error::Error>> {
         }
     }
     Ok(())
+}
+
+fn client(concurrency: usize) -> reqwest::Result<reqwest::Client> {
+    reqwest::Client::builder()
+        .pool_max_idle_per_host(concurrency * 2)
+        .timeout(Duration::from_secs(30))
+        .build()
+}
+
+/// Runs `load` and `GET /healthz` for `seconds` each, taking turns in short slices so that both
+/// see the same machine: on a shared VM the speed drifts over seconds, and back-to-back phases
+/// would put the drift in the ratio.
+async fn against_healthz(
+    client: &reqwest::Client,
+    url: &str,
+    mut load: Load,
+    concurrency: usize,
+    seconds: u64,
+) -> (Phase, Phase) {
+    let healthz_url = format!("{url}/healthz");
+    let mut healthz = Load::new(move |c, _| c.get(&healthz_url), 200);
+    let per_load = Duration::from_secs(seconds);
+    while healthz.busy < per_load || load.busy < per_load {
+        healthz.run_slice(client, concurrency, SLICE).await;
+        load.run_slice(client, concurrency, SLICE).await;
+    }
+    (healthz.finish(), load.finish())
 }
 
 /// Runs `ewtp serve` (this same binary) as a separate process, as a hub runs in production,
