@@ -127,44 +127,20 @@ async fn orders(args: OrdersArgs) -> Result<(), Box<dyn std::error::Error>> {
     if let Some(schema) = bench_schema {
         schema.drop_schema().await?;
     }
-    let ratio = if healthz.per_s > 0.0 {
-        orders.per_s / healthz.per_s
-    } else {
-        0.0
-    };
-    if args.json {
-        let out = json!({
-            "orders_per_s": round2(orders.per_s),
-            "healthz_per_s": round2(healthz.per_s),
-            "ratio": (ratio * 1000.0).round() / 1000.0,
-            "p50_ms": round2(orders.p50_ms),
-            "p99_ms": round2(orders.p99_ms),
-            "healthz_p50_ms": round2(healthz.p50_ms),
-            "healthz_p99_ms": round2(healthz.p99_ms),
-            "order_errors": orders.errors,
-            "concurrency": args.concurrency,
-            "seconds": args.seconds,
-        });
-        println!("{out}");
-    } else {
-        println!(
-            "healthz  {:>10.1} req/s   p50 {:>7.2} ms   p99 {:>7.2} ms   errors {}",
-            healthz.per_s, healthz.p50_ms, healthz.p99_ms, healthz.errors
-        );
-        println!(
-            "orders   {:>10.1} req/s   p50 {:>7.2} ms   p99 {:>7.2} ms   errors {}",
-            orders.per_s, orders.p50_ms, orders.p99_ms, orders.errors
-        );
-        println!(
-            "ratio    {:>10.3} (orders / healthz; concurrency {}, {} s of each, interleaved)",
-            ratio, args.concurrency, args.seconds
-        );
-    }
-    for (name, phase) in [("healthz", &healthz), ("orders", &orders)] {
-        if let Some(e) = &phase.first_error {
-            eprintln!("{name}: {} errors; first: {e}", phase.errors);
-        }
-    }
+    report(
+        Subject {
+            plural: "orders",
+            singular: "order",
+        },
+        &healthz,
+        &orders,
+        args.json,
+        json!({"healthz_p50_ms": round2(healthz.p50_ms), "concurrency": args.concurrency, "seconds": args.seconds}),
+        format!(
+            "concurrency {}, {} s of each",
+            args.concurrency, args.seconds
+        ),
+    );
     Ok(())
 }
 
@@ -222,42 +198,76 @@ async fn quotes(args: QuotesArgs) -> Result<(), Box<dyn std::error::Error>> {
     if let Some(mut child) = own_hub {
         stop_hub(&mut child).await;
     }
+    report(
+        Subject {
+            plural: "quotes",
+            singular: "quote",
+        },
+        &healthz,
+        &quotes,
+        args.json,
+        json!({"lines": args.lines, "concurrency": args.concurrency, "seconds": args.seconds}),
+        format!(
+            "{} line(s), concurrency {}, {} s of each",
+            args.lines, args.concurrency, args.seconds
+        ),
+    );
+    Ok(())
+}
+
+/// What a bench measures, for its report's keys and labels.
+struct Subject {
+    plural: &'static str,
+    singular: &'static str,
+}
+
+/// Prints one run: a JSON object (`{plural}_per_s`, `healthz_per_s`, `ratio`, `p50_ms`, `p99_ms`,
+/// `healthz_p99_ms`, `{singular}_errors`, and `extra`'s fields) or three lines of text; the first
+/// error of each load goes to stderr.
+fn report(
+    what: Subject,
+    healthz: &Phase,
+    load: &Phase,
+    as_json: bool,
+    extra: Value,
+    setting: String,
+) {
     let ratio = if healthz.per_s > 0.0 {
-        quotes.per_s / healthz.per_s
+        load.per_s / healthz.per_s
     } else {
         0.0
     };
-    if args.json {
-        let out = json!({
-            "quotes_per_s": round2(quotes.per_s),
+    if as_json {
+        let mut out = json!({
+            format!("{}_per_s", what.plural): round2(load.per_s),
             "healthz_per_s": round2(healthz.per_s),
             "ratio": (ratio * 1000.0).round() / 1000.0,
-            "p50_ms": round2(quotes.p50_ms),
-            "p99_ms": round2(quotes.p99_ms),
+            "p50_ms": round2(load.p50_ms),
+            "p99_ms": round2(load.p99_ms),
             "healthz_p99_ms": round2(healthz.p99_ms),
-            "quote_errors": quotes.errors,
-            "lines": args.lines,
-            "concurrency": args.concurrency,
-            "seconds": args.seconds,
+            format!("{}_errors", what.singular): load.errors,
         });
+        if let (Some(out), Value::Object(extra)) = (out.as_object_mut(), extra) {
+            out.extend(extra);
+        }
         println!("{out}");
     } else {
+        for (name, phase) in [("healthz", healthz), (what.plural, load)] {
+            println!(
+                "{name:<8} {:>10.1} req/s   p50 {:>7.2} ms   p99 {:>7.2} ms   errors {}",
+                phase.per_s, phase.p50_ms, phase.p99_ms, phase.errors
+            );
+        }
         println!(
-            "healthz  {:>10.1} req/s   p50 {:>7.2} ms   p99 {:>7.2} ms   errors {}",
-            healthz.per_s, healthz.p50_ms, healthz.p99_ms, healthz.errors
+            "ratio    {ratio:>10.3} ({} / healthz; {setting}, interleaved)",
+            what.plural
         );
-        println!(
-            "quotes   {:>10.1} req/s   p50 {:>7.2} ms   p99 {:>7.2} ms   errors {}",
-            quotes.per_s, quotes.p50_ms, quotes.p99_ms, quotes.errors
-        );
-        println!("ratio    {:>10.3} (quotes / healthz; {} line(s), concurrency {}, {} s of each, interleaved)", ratio, args.lines, args.concurrency, args.seconds);
     }
-    for (name, phase) in [("healthz", &healthz), ("quotes", &quotes)] {
+    for (name, phase) in [("healthz", healthz), (what.plural, load)] {
         if let Some(e) = &phase.first_error {
             eprintln!("{name}: {} errors; first: {e}", phase.errors);
         }
     }
-    Ok(())
 }
 
 fn client(concurrency: usize) -> reqwest::Result<reqwest::Client> {
