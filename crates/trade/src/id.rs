@@ -8,6 +8,14 @@ pub enum IdKind {
     ApiKey,
     Product,
     Order,
+    Payment,
+    Waybill,
+    Declaration,
+    RiskRule,
+    Account,
+    Transfer,
+    Payout,
+    Message,
 }
 
 impl IdKind {
@@ -17,6 +25,14 @@ impl IdKind {
             IdKind::ApiKey => "key",
             IdKind::Product => "prd",
             IdKind::Order => "ord",
+            IdKind::Payment => "pay",
+            IdKind::Waybill => "wb",
+            IdKind::Declaration => "dec",
+            IdKind::RiskRule => "rsk",
+            IdKind::Account => "acc",
+            IdKind::Transfer => "trf",
+            IdKind::Payout => "pyo",
+            IdKind::Message => "msg",
         }
     }
 }

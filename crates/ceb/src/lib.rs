@@ -1,0 +1,1 @@
+//! China customs CEB messages (pure). Being built.

@@ -1,0 +1,1 @@
+//! Customs clearance (pure). Being built.
