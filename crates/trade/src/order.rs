@@ -54,7 +54,7 @@ impl OrderStatus {
     }
 
     /// The lifecycle: placed → declared → (held →) released | rejected; released → delivered;
-    /// cancellation before delivery; a return only after delivery.
+    /// cancellation before delivery; a return after release (refused at the door) or delivery.
     pub fn can_become(self, next: OrderStatus) -> bool {
         use OrderStatus::*;
         matches!(
@@ -70,6 +70,7 @@ impl OrderStatus {
                 | (Held, Cancelled)
                 | (Released, Delivered)
                 | (Released, Cancelled)
+                | (Released, Returned)
                 | (Delivered, Returned)
         )
     }
@@ -138,6 +139,14 @@ impl BuyerIdType {
     }
 }
 
+/// Who receives the parcel, when not the buyer: every field is personal data.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Consignee {
+    pub name: Personal,
+    pub address: Personal,
+    pub phone: Personal,
+}
+
 /// The buyer: every field but the country is personal data.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Buyer {
@@ -175,6 +184,8 @@ pub struct Order {
     pub order_no: Option<String>,
     pub status: OrderStatus,
     pub buyer: Buyer,
+    /// The receiver when it is not the buyer (customs matches the waybill's consignee against it).
+    pub consignee: Option<Consignee>,
     pub destination: Country,
     pub currency: Currency,
     pub lines: Vec<OrderLine>,
@@ -183,6 +194,14 @@ pub struct Order {
     pub insurance: i64,
     /// goods + freight + insurance (duty and taxes come from the landed-cost quote).
     pub total: i64,
+    /// Price reduction granted on the order, in the order's currency.
+    pub discount: i64,
+    /// Duty and taxes the seller collected at checkout (DDP), as declared; customs recomputes them.
+    pub tax_withheld: i64,
+    /// What the buyer paid: by default total − discount + tax_withheld.
+    pub actual_paid: i64,
+    /// The payment provider's transaction id for this order, when the seller knows it.
+    pub payment_transaction_id: Option<String>,
     pub incoterm: Incoterm,
     pub created_at_ms: i64,
     pub updated_at_ms: i64,
@@ -219,6 +238,15 @@ pub struct LineDraft {
     pub unit_price: Option<String>,
 }
 
+/// The receiver of the parcel, when not the buyer.
+#[derive(Clone, Debug, Default, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ConsigneeDraft {
+    pub name: Option<String>,
+    pub address: Option<String>,
+    pub phone: Option<String>,
+}
+
 #[derive(Clone, Debug, Default, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct OrderDraft {
@@ -235,6 +263,16 @@ pub struct OrderDraft {
     pub freight: Option<String>,
     /// Decimal string; 0 when absent.
     pub insurance: Option<String>,
+    /// Decimal string; 0 when absent. At most the goods value.
+    pub discount: Option<String>,
+    /// Decimal string: duty and taxes collected at checkout; 0 when absent.
+    pub tax_withheld: Option<String>,
+    /// Decimal string: what the buyer paid; default total − discount + tax_withheld.
+    pub actual_paid: Option<String>,
+    /// The payment provider's transaction id for this order.
+    pub payment_transaction_id: Option<String>,
+    /// The receiver, when not the buyer.
+    pub consignee: Option<ConsigneeDraft>,
     /// DDP or DAP.
     pub incoterm: Option<String>,
 }
@@ -275,6 +313,18 @@ impl OrderDraft {
         let currency = p.currency("currency", &self.currency);
         let freight = p.amount_or_zero("freight", &self.freight, currency);
         let insurance = p.amount_or_zero("insurance", &self.insurance, currency);
+        let discount = p.amount_or_zero("discount", &self.discount, currency);
+        let tax_withheld = p.amount_or_zero("tax_withheld", &self.tax_withheld, currency);
+        let actual_paid = match &self.actual_paid {
+            None => None,
+            Some(_) => p.amount("actual_paid", &self.actual_paid, currency),
+        };
+        let payment_transaction_id =
+            p.optional_text("payment_transaction_id", &self.payment_transaction_id, 64);
+        let consignee = self
+            .consignee
+            .as_ref()
+            .map(|c| validate_consignee(&mut p, c));
         let incoterm = match p.required("incoterm", &self.incoterm) {
             Some(t) => Incoterm::parse(t).or_else(|| {
                 p.push(
@@ -340,6 +390,27 @@ impl OrderDraft {
             }
             _ => None,
         };
+        if let (Some(d), Some(g)) = (discount, goods_value) {
+            if d > g {
+                p.push(
+                    "discount",
+                    "discount_too_large",
+                    "the discount is larger than the goods value",
+                );
+            }
+        }
+        // Both terms are at most MAX_MINOR, so the sum cannot overflow; a negative result means the
+        // discount exceeds the total, already reported.
+        let actual_paid = match (actual_paid, total, discount, tax_withheld) {
+            (Some(paid), ..) => Some(paid),
+            (None, Some(t), Some(d), Some(w)) => Some(t - d + w).filter(|v| *v >= 0),
+            _ => None,
+        };
+        let consignee = match consignee {
+            None => Some(None),
+            Some(Some(c)) => Some(Some(c)),
+            Some(None) => None,
+        };
         match (
             buyer,
             destination,
@@ -362,6 +433,11 @@ impl OrderDraft {
                 Some(total),
                 Some(incoterm),
             ) if p.is_empty() => Ok(Order {
+                consignee: consignee.unwrap_or(None),
+                discount: discount.unwrap_or(0),
+                tax_withheld: tax_withheld.unwrap_or(0),
+                actual_paid: actual_paid.unwrap_or(total),
+                payment_transaction_id,
                 id: s.id,
                 merchant_id: s.merchant_id,
                 submitted_by: s.submitted_by,
@@ -425,6 +501,26 @@ fn validate_buyer(p: &mut Problems, b: &BuyerDraft) -> Option<Buyer> {
         id_type: id_type?,
         id_number: Personal::new(id_number?),
         country: country?,
+        address: Personal::new(address?),
+        phone: Personal::new(phone?),
+    })
+}
+
+fn validate_consignee(p: &mut Problems, c: &ConsigneeDraft) -> Option<Consignee> {
+    let name = p.text("consignee.name", &c.name, 100);
+    let address = p.text("consignee.address", &c.address, 500);
+    let phone = p.text("consignee.phone", &c.phone, 32);
+    if let Some(ph) = &phone {
+        if !crate::party::looks_like_phone(ph) {
+            p.push(
+                "consignee.phone",
+                "invalid_phone",
+                "a phone number has 6 to 20 digits, an optional leading +, spaces or dashes",
+            );
+        }
+    }
+    Some(Consignee {
+        name: Personal::new(name?),
         address: Personal::new(address?),
         phone: Personal::new(phone?),
     })
@@ -568,6 +664,7 @@ mod tests {
             freight: Some("30".into()),
             insurance: None,
             incoterm: Some("DDP".into()),
+            ..Default::default()
         }
     }
 
@@ -611,6 +708,49 @@ mod tests {
         assert_eq!(o.total, 24050);
         assert_eq!(o.status, OrderStatus::Placed);
         assert_eq!(draft().skus(), vec!["TEA-1".to_string()]);
+    }
+
+    #[test]
+    fn paid_defaults_to_total_less_discount_plus_tax() {
+        let o = submit(&draft(), &catalog()).unwrap();
+        assert_eq!((o.discount, o.tax_withheld, o.actual_paid), (0, 0, 24050));
+        assert!(o.consignee.is_none());
+        let d = OrderDraft {
+            discount: Some("10.00".into()),
+            tax_withheld: Some("21.95".into()),
+            payment_transaction_id: Some("PAY-1".into()),
+            consignee: Some(ConsigneeDraft {
+                name: Some("Li Lei".into()),
+                address: Some("2 Wensan Road".into()),
+                phone: Some("13800000001".into()),
+            }),
+            ..draft()
+        };
+        let o = submit(&d, &catalog()).unwrap();
+        assert_eq!(o.actual_paid, 24050 - 1000 + 2195);
+        assert_eq!(o.payment_transaction_id.as_deref(), Some("PAY-1"));
+        assert_eq!(o.consignee.unwrap().name.expose(), "Li Lei");
+        let given = OrderDraft {
+            actual_paid: Some("1.00".into()),
+            ..draft()
+        };
+        assert_eq!(submit(&given, &catalog()).unwrap().actual_paid, 100);
+        let too_much = OrderDraft {
+            discount: Some("210.51".into()),
+            consignee: Some(ConsigneeDraft::default()),
+            ..draft()
+        };
+        let errs = submit(&too_much, &catalog()).unwrap_err();
+        let got: Vec<(&str, &str)> = errs.iter().map(|e| (e.field.as_str(), e.code)).collect();
+        assert_eq!(
+            got,
+            vec![
+                ("consignee.name", "missing_field"),
+                ("consignee.address", "missing_field"),
+                ("consignee.phone", "missing_field"),
+                ("discount", "discount_too_large"),
+            ]
+        );
     }
 
     #[test]
