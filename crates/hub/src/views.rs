@@ -4,7 +4,7 @@
 use crate::clock::rfc3339;
 use serde::Serialize;
 use store::ApiKey;
-use trade::order::{Buyer, BuyerIdType, Incoterm, OrderLine};
+use trade::order::{Buyer, BuyerIdType, Consignee, Incoterm, OrderLine};
 use trade::party::{Contact, PartyStatus};
 use trade::{Order, OrderStatus, Party, Product, Role};
 use utoipa::ToSchema;
@@ -162,6 +162,35 @@ impl BuyerView {
     }
 }
 
+/// The receiver, when not the buyer: masked like the buyer.
+#[derive(Serialize, ToSchema)]
+pub struct ConsigneeView {
+    pub name: String,
+    pub address: String,
+    pub phone: String,
+    pub masked: bool,
+}
+
+impl ConsigneeView {
+    fn new(c: &Consignee, clear: bool) -> ConsigneeView {
+        if clear {
+            ConsigneeView {
+                name: c.name.expose().to_string(),
+                address: c.address.expose().to_string(),
+                phone: c.phone.expose().to_string(),
+                masked: false,
+            }
+        } else {
+            ConsigneeView {
+                name: c.name.masked_name(),
+                address: c.address.masked_all(),
+                phone: c.phone.masked_tail(),
+                masked: true,
+            }
+        }
+    }
+}
+
 #[derive(Serialize, ToSchema)]
 pub struct OrderLineView {
     pub line_no: u32,
@@ -184,6 +213,9 @@ pub struct OrderView {
     pub order_no: Option<String>,
     pub status: OrderStatus,
     pub buyer: BuyerView,
+    /// The receiver when not the buyer; absent when the buyer receives the parcel.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub consignee: Option<ConsigneeView>,
     pub destination: String,
     pub currency: String,
     pub lines: Vec<OrderLineView>,
@@ -192,6 +224,13 @@ pub struct OrderView {
     pub insurance: String,
     /// goods_value + freight + insurance.
     pub total: String,
+    pub discount: String,
+    /// Duty and taxes collected at checkout, as the seller declared them.
+    pub tax_withheld: String,
+    /// What the buyer paid: total − discount + tax_withheld unless the seller said otherwise.
+    pub actual_paid: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub payment_transaction_id: Option<String>,
     pub incoterm: Incoterm,
     pub created_at: String,
     pub updated_at: String,
@@ -208,6 +247,10 @@ impl OrderView {
             order_no: o.order_no.clone(),
             status: o.status,
             buyer: BuyerView::new(&o.buyer, o.submitted_by == viewer_party_id),
+            consignee: o
+                .consignee
+                .as_ref()
+                .map(|c| ConsigneeView::new(c, o.submitted_by == viewer_party_id)),
             destination: o.destination.code().to_string(),
             currency: o.currency.code().to_string(),
             lines: o
@@ -229,6 +272,10 @@ impl OrderView {
             freight: money(o.freight),
             insurance: money(o.insurance),
             total: money(o.total),
+            discount: money(o.discount),
+            tax_withheld: money(o.tax_withheld),
+            actual_paid: money(o.actual_paid),
+            payment_transaction_id: o.payment_transaction_id.clone(),
             incoterm: o.incoterm,
             created_at: rfc3339(o.created_at_ms),
             updated_at: rfc3339(o.updated_at_ms),

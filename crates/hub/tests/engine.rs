@@ -57,9 +57,8 @@ fn order(id: &str, order_no: Option<&str>) -> Order {
             unit_price: Some("5.00".into()),
             ..Default::default()
         }]),
-        freight: None,
-        insurance: None,
         incoterm: Some("DAP".into()),
+        ..Default::default()
     };
     draft
         .validate(Submission {

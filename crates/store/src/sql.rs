@@ -8,21 +8,22 @@ macro_rules! impl_stores {
         use $crate::records::{ApiKey, FxRateRecord, IdempotencyRecord, KeyGrant, OrderQuery, OrderScope};
         use $crate::{Result, StoreError};
         use sqlx::Row;
-        use trade::order::{Buyer, BuyerIdType, Incoterm, OrderLine};
+        use trade::order::{Buyer, BuyerIdType, Consignee, Incoterm, OrderLine};
         use trade::party::{Contact, PartyStatus};
         use trade::{Country, Currency, HsCode, Order, OrderStatus, Party, Personal, Product, Role};
 
         // Rows per multi-row statement: far below both backends' bound-parameter limits
-        // (SQLite 32766, PostgreSQL 65535) at 20, 10 and 6 parameters a row.
+        // (SQLite 32766, PostgreSQL 65535) at 27, 10 and 6 parameters a row.
         const ORDER_ROWS_PER_STATEMENT: usize = 1000;
         const LINE_ROWS_PER_STATEMENT: usize = 2000;
         const IDEMPOTENCY_ROWS_PER_STATEMENT: usize = 2000;
 
-        /// `INSERT INTO orders … VALUES …` for `orders` (20 parameters a row).
+        /// `INSERT INTO orders … VALUES …` for `orders` (27 parameters a row).
         pub(crate) fn push_orders(qb: &mut sqlx::QueryBuilder<'_, $db>, orders: &[&Order]) {
             qb.push(
                 "INSERT INTO orders (id, merchant_id, submitted_by, order_no, status, buyer_name, buyer_id_type, buyer_id_number, buyer_country, \
-                 buyer_address, buyer_phone, destination, currency, goods_value, freight, insurance, total, incoterm, created_at_ms, updated_at_ms) ",
+                 buyer_address, buyer_phone, destination, currency, goods_value, freight, insurance, total, incoterm, created_at_ms, updated_at_ms, \
+                 consignee_name, consignee_address, consignee_phone, discount, tax_withheld, actual_paid, payment_transaction_id) ",
             );
             qb.push_values(orders, |mut b, o| {
                 b.push_bind(o.id.clone())
@@ -44,7 +45,14 @@ macro_rules! impl_stores {
                     .push_bind(o.total)
                     .push_bind(o.incoterm.as_str())
                     .push_bind(o.created_at_ms)
-                    .push_bind(o.updated_at_ms);
+                    .push_bind(o.updated_at_ms)
+                    .push_bind(o.consignee.as_ref().map(|c| c.name.expose().to_string()))
+                    .push_bind(o.consignee.as_ref().map(|c| c.address.expose().to_string()))
+                    .push_bind(o.consignee.as_ref().map(|c| c.phone.expose().to_string()))
+                    .push_bind(o.discount)
+                    .push_bind(o.tax_withheld)
+                    .push_bind(o.actual_paid)
+                    .push_bind(o.payment_transaction_id.clone());
             });
         }
 
@@ -90,7 +98,7 @@ macro_rules! impl_stores {
 
         /// Bound parameters a combined batch statement would carry.
         pub(crate) fn batch_parameters(claims: &[&IdempotencyRecord], orders: &[&Order]) -> usize {
-            claims.len() * 6 + orders.len() * 20 + orders.iter().map(|o| o.lines.len()).sum::<usize>() * 10
+            claims.len() * 6 + orders.len() * 27 + orders.iter().map(|o| o.lines.len()).sum::<usize>() * 10
         }
 
         fn corrupt(table: &'static str, id: &str, detail: impl Into<String>) -> StoreError {
@@ -175,6 +183,23 @@ macro_rules! impl_stores {
                     address: Personal::new(row.try_get::<String, _>("buyer_address")?),
                     phone: Personal::new(row.try_get::<String, _>("buyer_phone")?),
                 },
+                consignee: match (
+                    row.try_get::<Option<String>, _>("consignee_name")?,
+                    row.try_get::<Option<String>, _>("consignee_address")?,
+                    row.try_get::<Option<String>, _>("consignee_phone")?,
+                ) {
+                    (Some(name), Some(address), Some(phone)) => Some(Consignee {
+                        name: Personal::new(name),
+                        address: Personal::new(address),
+                        phone: Personal::new(phone),
+                    }),
+                    (None, None, None) => None,
+                    _ => return Err(corrupt("orders", &id, "a partial consignee")),
+                },
+                discount: row.try_get("discount")?,
+                tax_withheld: row.try_get("tax_withheld")?,
+                actual_paid: row.try_get("actual_paid")?,
+                payment_transaction_id: row.try_get("payment_transaction_id")?,
                 destination: country("orders", &id, &row.try_get::<String, _>("destination")?)?,
                 currency: currency("orders", &id, &row.try_get::<String, _>("currency")?)?,
                 lines,

@@ -85,7 +85,16 @@ fn order(
         ]),
         freight: Some("25.00".into()),
         insurance: Some("1.50".into()),
+        discount: Some("2.00".into()),
+        tax_withheld: Some("18.35".into()),
+        payment_transaction_id: Some("PAY-0001".into()),
+        consignee: Some(trade::order::ConsigneeDraft {
+            name: Some("Li Lei".into()),
+            address: Some("2 Wensan Road, Hangzhou".into()),
+            phone: Some("+86 138 0000 0001".into()),
+        }),
         incoterm: Some("DDP".into()),
+        ..Default::default()
     }
     .validate(Submission {
         id: id.into(),
