@@ -11,7 +11,7 @@ pub mod render;
 pub mod view;
 
 pub use load::{load, load_embedded, load_with_overrides, PackError};
-pub use pack::{PackSet, RulePack};
+pub use pack::{BuyerIdCheck, CustomsRules, PackSet, RulePack};
 pub use quote::{quote, Quote, QuoteError, QuoteInput, QuoteRequest};
 pub use ratio::{Rate, Rounding};
 pub use render::QuoteJson;

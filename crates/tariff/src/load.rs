@@ -63,6 +63,34 @@ struct RawPack {
     tax: Vec<Spanned<RawTax>>,
     #[serde(default)]
     regime: Vec<Spanned<RawRegime>>,
+    customs: Option<Spanned<RawCustoms>>,
+}
+
+/// What customs enforces on cross-border e-commerce parcels to this jurisdiction (optional).
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawCustoms {
+    per_order_max: Option<String>,
+    per_buyer_year_max: Option<String>,
+    #[serde(default = "five_percent")]
+    amounts_tolerance: String,
+    #[serde(default = "no_id_rule")]
+    buyer_id: String,
+    #[serde(default = "utc")]
+    year_utc_offset: String,
+    citation: Option<String>,
+}
+
+fn five_percent() -> String {
+    "5%".into()
+}
+
+fn no_id_rule() -> String {
+    "none".into()
+}
+
+fn utc() -> String {
+    "+00:00".into()
 }
 
 #[derive(Deserialize)]
@@ -713,7 +741,13 @@ fn compile(own: &Parsed, base: Option<&Parsed>) -> Result<RulePack, PackError> {
         return reg_file.err(raw_regimes.last().map(|r| r.span()).unwrap_or(0..0), format!("the last regime (`{}`) must have no conditions (no max_value, from or until), so that every consignment has a regime", last.code));
     }
 
+    let customs = match src.pick(|r| r.customs.as_ref()) {
+        None => None,
+        Some((file, raw_customs)) => Some(compile_customs(&src, file, raw_customs, currency)?),
+    };
+
     let mut pack = RulePack {
+        customs,
         id,
         jurisdiction,
         name: raw.name.clone(),
@@ -735,6 +769,99 @@ fn compile(own: &Parsed, base: Option<&Parsed>) -> Result<RulePack, PackError> {
     };
     pack.phrases = crate::render::Phrases::of(&pack);
     Ok(pack)
+}
+
+fn compile_customs(
+    src: &Sources,
+    file: &Parsed,
+    raw: &Spanned<RawCustoms>,
+    currency: Currency,
+) -> Result<CustomsRules, PackError> {
+    let span = raw.span();
+    let c = raw.get_ref();
+    let amount = |field: &str, text: &Option<String>| -> Result<Option<i64>, PackError> {
+        match text {
+            None => Ok(None),
+            Some(t) => match currency.parse_amount(t) {
+                Ok(v) if v > 0 => Ok(Some(v)),
+                Ok(_) => file.err(span.clone(), format!("customs.{field} must be above zero")),
+                Err(e) => file.err(span.clone(), format!("customs.{field}: {e}")),
+            },
+        }
+    };
+    let per_order_max = amount("per_order_max", &c.per_order_max)?;
+    let per_buyer_year_max = amount("per_buyer_year_max", &c.per_buyer_year_max)?;
+    let tolerance = Rate::parse_percent(&c.amounts_tolerance)
+        .filter(|r| r.is_below_one())
+        .ok_or(())
+        .or_else(|_| {
+            file.err(
+                span.clone(),
+                format!(
+                    "customs.amounts_tolerance `{}` is not a percentage below 100%",
+                    c.amounts_tolerance
+                ),
+            )
+        })?;
+    let amounts_tolerance_bps = tolerance
+        .basis_points()
+        .ok_or(())
+        .or_else(|_| file.err(span.clone(), "customs.amounts_tolerance must be a whole number of basis points (at most two decimals of a percent)"))?;
+    let buyer_id = match c.buyer_id.as_str() {
+        "none" => BuyerIdCheck::None,
+        "cn_resident" => BuyerIdCheck::CnResident,
+        other => {
+            return file.err(
+                span,
+                format!("customs.buyer_id `{other}` is not none or cn_resident"),
+            )
+        }
+    };
+    let year_utc_offset_minutes = parse_utc_offset(&c.year_utc_offset)
+        .ok_or(())
+        .or_else(|_| {
+            file.err(
+                span.clone(),
+                format!(
+                    "customs.year_utc_offset `{}` is not an offset such as +08:00",
+                    c.year_utc_offset
+                ),
+            )
+        })?;
+    let citation = src.citation(file, span, c.citation.as_ref(), "[customs]")?;
+    Ok(CustomsRules {
+        per_order_max,
+        per_buyer_year_max,
+        amounts_tolerance_bps,
+        buyer_id,
+        year_utc_offset_minutes,
+        citation,
+    })
+}
+
+/// `+08:00`, `-05:30`, `+00:00` → minutes east of UTC.
+fn parse_utc_offset(text: &str) -> Option<i32> {
+    let b = text.as_bytes();
+    if b.len() != 6 || b[3] != b':' {
+        return None;
+    }
+    let sign = match b[0] {
+        b'+' => 1,
+        b'-' => -1,
+        _ => return None,
+    };
+    let hours: i32 = text.get(1..3)?.parse().ok()?;
+    let minutes: i32 = text.get(4..6)?.parse().ok()?;
+    if hours > 14
+        || minutes > 59
+        || !text[1..3]
+            .bytes()
+            .chain(text[4..6].bytes())
+            .all(|d| d.is_ascii_digit())
+    {
+        return None;
+    }
+    Some(sign * (hours * 60 + minutes))
 }
 
 fn components(

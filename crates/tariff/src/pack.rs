@@ -96,8 +96,34 @@ pub struct RulePack {
     /// In the order they are computed (a later tax may include an earlier one in its base).
     pub taxes: Vec<Tax>,
     pub source: Origin,
+    /// The limits customs enforces on e-commerce parcels, when the jurisdiction has them.
+    pub customs: Option<CustomsRules>,
     /// The explanations' fixed sentences, written once at load (see `render.rs`).
     pub phrases: crate::render::Phrases,
+}
+
+/// What customs enforces on cross-border e-commerce parcels (`[customs]` in a pack), amounts in
+/// the pack's currency.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct CustomsRules {
+    /// The most one order may cost the buyer (what was actually paid).
+    pub per_order_max: Option<i64>,
+    /// The most one buyer may buy in a calendar year.
+    pub per_buyer_year_max: Option<i64>,
+    /// How far declared amounts may stray from the hub's own computation (500 = 5%).
+    pub amounts_tolerance_bps: u32,
+    pub buyer_id: BuyerIdCheck,
+    /// The calendar year is the jurisdiction's: minutes east of UTC.
+    pub year_utc_offset_minutes: i32,
+    pub citation: Citation,
+}
+
+/// How a buyer's ID number is checked at clearance.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum BuyerIdCheck {
+    None,
+    /// A Chinese resident identity card number (ISO 7064 MOD 11-2 check digit).
+    CnResident,
 }
 
 /// Which of a consignment's values a sum includes.

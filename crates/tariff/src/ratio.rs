@@ -60,6 +60,16 @@ impl Rate {
         Rate { num, den }
     }
 
+    /// The rate in basis points (1/10,000), when it is a whole number of them.
+    pub fn basis_points(self) -> Option<u32> {
+        let scaled = i128::from(self.num) * 10_000;
+        let den = i128::from(self.den);
+        if scaled % den != 0 {
+            return None;
+        }
+        u32::try_from(scaled / den).ok()
+    }
+
     pub fn is_zero(self) -> bool {
         self.num == 0
     }

@@ -348,3 +348,74 @@ fn a_gap_between_dated_rates_is_an_error_not_a_zero_tax() {
         other => panic!("expected a refusal, got {other:?}"),
     }
 }
+
+/// `[customs]`: the limits clearance enforces, in the pack's currency, with their legal basis.
+#[test]
+fn customs_limits_load_with_their_citation_and_bad_ones_are_refused() {
+    let cn = tariff::load_embedded().unwrap();
+    let day = tariff::date::parse_date("2026-11-24").unwrap();
+    let pack = cn.find(trade::Country::parse("CN").unwrap(), day).unwrap();
+    let limits = pack.customs.as_ref().expect("the CN pack has CBEC limits");
+    assert_eq!(limits.per_order_max, Some(500_000));
+    assert_eq!(limits.per_buyer_year_max, Some(2_600_000));
+    assert_eq!(limits.amounts_tolerance_bps, 500);
+    assert_eq!(limits.buyer_id, tariff::BuyerIdCheck::CnResident);
+    assert_eq!(limits.year_utc_offset_minutes, 480);
+    assert_eq!(limits.citation.key, "limits");
+    let de = cn.find(trade::Country::parse("DE").unwrap(), day).unwrap();
+    assert!(de.customs.is_none(), "the EU sets no buyer quota");
+
+    let with = |section: &str| format!("{VALID}\n[customs]\n{section}\n");
+    let ok = load_one(&with("per_order_max = \"1000.00\"\ncitation = \"law\"")).unwrap();
+    let zz = &ok.packs()[0];
+    let c = zz.customs.as_ref().unwrap();
+    assert_eq!(
+        (c.per_order_max, c.per_buyer_year_max),
+        (Some(100_000), None)
+    );
+    assert_eq!(
+        (c.amounts_tolerance_bps, c.year_utc_offset_minutes),
+        (500, 0)
+    );
+    let line = VALID.lines().count() + 2;
+    for (section, problem) in [
+        ("per_order_max = \"1000.00\"", "[customs] has no citation"),
+        (
+            "per_order_max = \"10.001\"\ncitation = \"law\"",
+            "customs.per_order_max",
+        ),
+        (
+            "per_order_max = \"0\"\ncitation = \"law\"",
+            "must be above zero",
+        ),
+        (
+            "amounts_tolerance = \"100%\"\ncitation = \"law\"",
+            "below 100%",
+        ),
+        (
+            "amounts_tolerance = \"0.001%\"\ncitation = \"law\"",
+            "basis points",
+        ),
+        (
+            "buyer_id = \"passport\"\ncitation = \"law\"",
+            "not none or cn_resident",
+        ),
+        (
+            "year_utc_offset = \"8\"\ncitation = \"law\"",
+            "not an offset",
+        ),
+        (
+            "per_order_max = \"1.00\"\nlimit = 3\ncitation = \"law\"",
+            "unknown field",
+        ),
+    ] {
+        let e = load_one(&with(section)).unwrap_err();
+        assert!(e.problem.contains(problem), "{section}: {e}");
+        assert_eq!(e.file, "zz.toml");
+        assert!(
+            e.line >= line,
+            "{section}: line {} (section starts at {line})",
+            e.line
+        );
+    }
+}
