@@ -5,6 +5,7 @@ use crate::backend::{Backend, OrderBatch, Pools};
 use crate::IdempotencyRecord;
 use crate::{Database, Result, StoreError};
 use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
+use sqlx::Connection;
 use std::str::FromStr;
 use std::sync::Arc;
 use std::time::Duration;
@@ -53,6 +54,37 @@ impl OrderBatch for sqlx::Postgres {
     }
 }
 
+const WRITER_LOCK_HELD: &str = "another ewtp hub process is writing to this database";
+
+/// One writing hub process per database (per schema): the engine keeps the clearance and ledger
+/// state machines consistent by applying every write in one writer, in order (decision 19).
+/// The writer connection holds a session advisory lock for its life; a second process on the same
+/// schema is refused at start instead of racing the first. A killed process's lock goes with its
+/// connection; a restart waits a few seconds for the server to notice. (Closing the connection
+/// that holds the lock releases it.)
+async fn take_writer_lock(
+    conn: &mut sqlx::PgConnection,
+    patience: Duration,
+) -> std::result::Result<(), sqlx::Error> {
+    let deadline = std::time::Instant::now() + patience;
+    loop {
+        let (locked, schema): (bool, String) = sqlx::query_as(
+            "SELECT pg_try_advisory_lock(hashtextextended('ewtp writer ' || current_schema(), 0)), current_schema()",
+        )
+        .fetch_one(&mut *conn)
+        .await?;
+        if locked {
+            return Ok(());
+        }
+        if std::time::Instant::now() >= deadline {
+            return Err(sqlx::Error::Protocol(format!(
+                "{WRITER_LOCK_HELD} (schema {schema}); stop it first, or give this hub its own database or schema"
+            )));
+        }
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+}
+
 static MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/postgres");
 
 pub fn options(url: &str) -> Result<PgConnectOptions> {
@@ -70,12 +102,25 @@ pub async fn open(
         Some(s) => options.options([("search_path", s)]),
         None => options,
     };
+    // Ask once on a connection of its own, for a clear refusal: the pool would only time out.
+    {
+        let mut probe = sqlx::PgConnection::connect_with(&options).await?;
+        let taken = take_writer_lock(&mut probe, Duration::from_secs(5)).await;
+        probe.close().await?;
+        if let Err(sqlx::Error::Protocol(m)) = taken {
+            return Err(StoreError::Config(m));
+        }
+        taken?;
+    }
     let writer = PgPoolOptions::new()
         .max_connections(1)
         .min_connections(1)
         .acquire_timeout(Duration::from_secs(10))
         // The engine owns this connection: no ping before each batch (see sqlite.rs).
         .test_before_acquire(false)
+        .after_connect(|conn, _| {
+            Box::pin(async move { take_writer_lock(conn, Duration::from_secs(5)).await })
+        })
         .connect_with(options.clone())
         .await?;
     MIGRATIONS.run(&writer).await?;

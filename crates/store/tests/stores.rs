@@ -644,3 +644,27 @@ async fn fx_rates_replace_the_current_and_keep_the_history() {
     })
     .await;
 }
+
+/// One writing process per PostgreSQL schema: a second writer is refused, clearly, and the
+/// schema is free again once the first one closes.
+#[tokio::test]
+async fn a_second_postgres_writer_on_one_schema_is_refused() {
+    let Some(schema) = store::testing::PgSchema::create().await.unwrap() else {
+        return;
+    };
+    let options = || store::postgres::options(&schema.url).unwrap();
+    let first = store::postgres::open(options(), None, 1).await.unwrap();
+    let second = store::postgres::open(options(), None, 1).await;
+    let Err(e) = second else {
+        panic!("a second writer on one schema must be refused")
+    };
+    let message = e.to_string();
+    assert!(
+        message.contains("another ewtp hub process is writing to this database"),
+        "{message}"
+    );
+    first.close().await;
+    let again = store::postgres::open(options(), None, 1).await.unwrap();
+    again.close().await;
+    schema.drop_schema().await.unwrap();
+}
