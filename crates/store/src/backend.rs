@@ -1,8 +1,8 @@
 //! The handles the hub holds: a database with one writer connection and a pool of readers.
 
 use crate::{
-    FxStore, IdempotencyRecord, IdempotencyStore, KeyStore, MetaStore, OrderStore, PartyStore,
-    ProductStore, Result,
+    FxStore, IdempotencyRecord, IdempotencyStore, KeyStore, LedgerStore, MetaStore, OrderStore,
+    PartyStore, ProductStore, Result,
 };
 use async_trait::async_trait;
 use trade::Order;
@@ -32,7 +32,15 @@ pub trait Savepoints {
 
 /// Every aggregate store, as one object the engine and the readers can use.
 pub trait Stores:
-    MetaStore + PartyStore + KeyStore + ProductStore + OrderStore + IdempotencyStore + FxStore + Send
+    MetaStore
+    + PartyStore
+    + KeyStore
+    + ProductStore
+    + OrderStore
+    + IdempotencyStore
+    + FxStore
+    + LedgerStore
+    + Send
 {
 }
 impl<T> Stores for T where
@@ -43,6 +51,7 @@ impl<T> Stores for T where
         + OrderStore
         + IdempotencyStore
         + FxStore
+        + LedgerStore
         + Send
 {
 }

@@ -4,6 +4,7 @@
 
 mod backend;
 mod error;
+mod ledger_sql;
 pub mod postgres;
 mod records;
 mod sql;
@@ -12,7 +13,10 @@ pub mod testing;
 
 pub use backend::{Backend, Database, ReadConn, Stores, WriteTx};
 pub use error::StoreError;
-pub use records::{ApiKey, FxRateRecord, IdempotencyRecord, KeyGrant, OrderQuery, OrderScope};
+pub use records::{
+    ApiKey, FxRateRecord, IdempotencyRecord, KeyGrant, Movement, OrderQuery, OrderScope,
+    PayoutRecord,
+};
 
 use async_trait::async_trait;
 use trade::{Order, Party, Product, Role};
@@ -103,4 +107,56 @@ pub trait FxStore {
     async fn list_fx_rates(&mut self) -> Result<Vec<FxRateRecord>>;
     /// How many rates were ever set for a pair (the history's length).
     async fn count_fx_history(&mut self, base: &str, quote: &str) -> Result<i64>;
+}
+
+/// The ledger's accounts and transfers (crates/ledger), and the payouts made from it.
+#[async_trait]
+pub trait LedgerStore {
+    /// Every account, by id: the writer keeps them in memory (one writer per database).
+    async fn all_accounts(&mut self) -> Result<Vec<ledger::Account>>;
+    async fn get_account(&mut self, id: &str) -> Result<Option<ledger::Account>>;
+    /// Newest first; `owner_id` None lists every owner's.
+    async fn list_accounts(
+        &mut self,
+        owner_id: Option<&str>,
+        before_id: Option<&str>,
+        limit: i64,
+    ) -> Result<Vec<ledger::Account>>;
+    /// The transfers with these ids that exist, with the state of the pending ones.
+    async fn transfers_by_id(
+        &mut self,
+        ids: &[String],
+    ) -> Result<Vec<(ledger::Transfer, Option<ledger::PendingState>)>>;
+    /// Pending transfers whose timeout has passed at `now_ms`, soonest first.
+    async fn due_pending_transfers(
+        &mut self,
+        now_ms: i64,
+        limit: i64,
+    ) -> Result<Vec<ledger::Transfer>>;
+    /// The transfers that debit or credit the account, newest first; `before_id` is the cursor.
+    async fn account_transfers(
+        &mut self,
+        account_id: &str,
+        before_id: Option<&str>,
+        limit: i64,
+    ) -> Result<Vec<(ledger::Transfer, Option<ledger::PendingState>)>>;
+    /// For a statement: the posted debits and credits before `from_ms`, then every posted
+    /// movement in `[from_ms, to_ms)` in time order.
+    async fn account_movements(
+        &mut self,
+        account_id: &str,
+        from_ms: i64,
+        to_ms: i64,
+    ) -> Result<(i64, i64, Vec<Movement>)>;
+    /// Writes what a ledger batch changed: new accounts, new balances, new transfers, pending
+    /// states; a few multi-row statements whatever the batch size.
+    async fn persist_ledger(&mut self, changes: &ledger::Changes) -> Result<()>;
+    async fn insert_payout(&mut self, payout: &PayoutRecord) -> Result<()>;
+    async fn get_payout(&mut self, id: &str) -> Result<Option<PayoutRecord>>;
+    async fn list_payouts(
+        &mut self,
+        merchant_id: Option<&str>,
+        before_id: Option<&str>,
+        limit: i64,
+    ) -> Result<Vec<PayoutRecord>>;
 }

@@ -13,6 +13,11 @@ use trade::Order;
 
 mod stores {
     crate::sql::impl_stores!(sqlx::PgConnection, sqlx::Postgres, sqlx::postgres::PgRow);
+    crate::ledger_sql::impl_ledger_store!(
+        sqlx::PgConnection,
+        sqlx::Postgres,
+        sqlx::postgres::PgRow
+    );
 
     /// Under PostgreSQL's limit of 65535 bound parameters per statement.
     pub(super) const MAX_BATCH_PARAMETERS: usize = 60_000;

@@ -66,3 +66,34 @@ pub struct FxRateRecord {
     pub set_by: String,
     pub set_at_ms: i64,
 }
+
+/// A posted movement of an account, for statements: the transfer and the side it is on.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Movement {
+    pub transfer: ledger::Transfer,
+    /// True when the transfer debits the account.
+    pub debit: bool,
+}
+
+/// A payout to a merchant's bank: what left its account, in what it was paid, and to whom.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PayoutRecord {
+    pub id: String,
+    pub merchant_id: String,
+    pub source_account_id: String,
+    pub source_currency: trade::Currency,
+    pub source_amount: i64,
+    pub currency: trade::Currency,
+    pub amount: i64,
+    /// The operator's rate used, when the payout was converted.
+    pub fx_rate: Option<String>,
+    pub fx_source: Option<String>,
+    pub fx_as_of_ms: Option<i64>,
+    pub creditor_name: String,
+    /// An IBAN, or the bank's own account number.
+    pub creditor_account: String,
+    pub creditor_agent_bic: String,
+    pub transfer_ids: Vec<String>,
+    pub created_by: String,
+    pub created_at_ms: i64,
+}

@@ -16,6 +16,11 @@ mod stores {
         sqlx::Sqlite,
         sqlx::sqlite::SqliteRow
     );
+    crate::ledger_sql::impl_ledger_store!(
+        sqlx::SqliteConnection,
+        sqlx::Sqlite,
+        sqlx::sqlite::SqliteRow
+    );
 
     /// Under SQLite's limit of 32766 bound parameters per statement.
     pub(super) const MAX_BATCH_PARAMETERS: usize = 30_000;

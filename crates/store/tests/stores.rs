@@ -668,3 +668,120 @@ async fn a_second_postgres_writer_on_one_schema_is_refused() {
     again.close().await;
     schema.drop_schema().await.unwrap();
 }
+
+/// A ledger batch is written as the ledger reports it, read back identical, and the books
+/// balance in the database as in memory; the database itself refuses a balance-flag violation.
+#[tokio::test]
+async fn ledger_batches_round_trip() {
+    use ledger::{Account, AccountFlags, AccountKind, Ledger, PendingState, Transfer};
+
+    let cny = trade::Currency::parse("CNY").unwrap();
+    for tdb in TestDb::all().await.unwrap() {
+        println!("backend: {}", tdb.name);
+        let no_overdraft = AccountFlags {
+            debits_must_not_exceed_credits: true,
+            credits_must_not_exceed_debits: false,
+        };
+        let mut l = Ledger::new();
+        let accounts = [
+            Account::new(
+                "acc_PAY",
+                "pty_PSP",
+                cny,
+                AccountKind::Asset,
+                "provider_funds",
+            ),
+            Account::new("acc_ESC", "hub", cny, AccountKind::Liability, "escrow")
+                .with_flags(no_overdraft),
+            Account::new(
+                "acc_TAX",
+                "hub",
+                cny,
+                AccountKind::Liability,
+                "customs_revenue:CN",
+            ),
+        ];
+        assert!(l
+            .create_accounts(&accounts, 10)
+            .iter()
+            .all(|r| r.is_success()));
+        let hold = Transfer::pending("trf_1", "acc_PAY", "acc_ESC", 10_000, cny)
+            .with_timeout_ms(60_000)
+            .with_code("escrow_hold");
+        let results = l.create_transfers(&[hold], 20);
+        assert!(
+            results.iter().all(|r| *r == ledger::TransferResult::Ok),
+            "{results:?}"
+        );
+        let first = l.take_changes();
+        let mut tx = tdb.db.begin().await.unwrap();
+        tx.stores().persist_ledger(&first).await.unwrap();
+        tx.commit().await.unwrap();
+
+        // Post the hold and pay the tax out of escrow: the second batch updates, not inserts.
+        let post = Transfer::post("trf_2", "trf_1", 0, cny).with_code("escrow_release");
+        let tax = Transfer::single("trf_3", "acc_ESC", "acc_TAX", 1_300, cny).with_code("tax");
+        let results = l.create_transfers(&[post, tax], 30);
+        assert!(
+            results.iter().all(|r| *r == ledger::TransferResult::Ok),
+            "{results:?}"
+        );
+        let second = l.take_changes();
+        let mut tx = tdb.db.begin().await.unwrap();
+        tx.stores().persist_ledger(&second).await.unwrap();
+        tx.commit().await.unwrap();
+
+        let mut r = tdb.db.read().await.unwrap();
+        let stored = r.stores().all_accounts().await.unwrap();
+        let in_memory: Vec<Account> = ["acc_ESC", "acc_PAY", "acc_TAX"]
+            .iter()
+            .map(|id| l.account(id).unwrap().clone())
+            .collect();
+        assert_eq!(stored, in_memory);
+        assert!(ledger::trial_balance(&stored).balanced);
+        let got = r
+            .stores()
+            .transfers_by_id(&["trf_1".into(), "trf_2".into(), "trf_9".into()])
+            .await
+            .unwrap();
+        assert_eq!(got.len(), 2);
+        let hold = got.iter().find(|(t, _)| t.id == "trf_1").unwrap();
+        assert_eq!(hold.1, Some(PendingState::Posted { amount: 10_000 }));
+        assert_eq!(&hold.0, l.transfer("trf_1").unwrap());
+        let page = r
+            .stores()
+            .account_transfers("acc_ESC", None, 10)
+            .await
+            .unwrap();
+        let ids: Vec<&str> = page.iter().map(|(t, _)| t.id.as_str()).collect();
+        assert_eq!(ids, ["trf_3", "trf_2", "trf_1"]);
+        let (debits, credits, moves) = r
+            .stores()
+            .account_movements("acc_ESC", 25, 1_000)
+            .await
+            .unwrap();
+        assert_eq!((debits, credits), (0, 0), "nothing was posted before 25");
+        let amounts: Vec<(i64, bool)> =
+            moves.iter().map(|m| (m.transfer.amount, m.debit)).collect();
+        assert_eq!(amounts, [(10_000, false), (1_300, true)]);
+        assert!(r
+            .stores()
+            .due_pending_transfers(i64::MAX, 10)
+            .await
+            .unwrap()
+            .is_empty());
+        drop(r);
+
+        // A balance flag cannot be violated in the database even if the ledger were wrong.
+        let mut broken = l.account("acc_ESC").unwrap().clone();
+        broken.debits_posted = broken.credits_posted + 1;
+        let mut tx = tdb.db.begin().await.unwrap();
+        let bad = ledger::Changes {
+            accounts: vec![broken],
+            ..Default::default()
+        };
+        assert!(tx.stores().persist_ledger(&bad).await.is_err());
+        drop(tx);
+        tdb.finish().await.unwrap();
+    }
+}

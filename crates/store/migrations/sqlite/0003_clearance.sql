@@ -32,9 +32,13 @@ CREATE TABLE payments (
     created_at_ms   BIGINT NOT NULL,
     -- The order it belongs to, once that order is known.
     order_id        TEXT,
+    -- The pending ledger transfer that holds the payment in escrow.
+    hold_transfer_id TEXT,
     CONSTRAINT payments_provider_transaction UNIQUE (provider_id, transaction_id)
 );
-CREATE INDEX payments_order_no ON payments (order_no);
+-- Documents that came before their order wait by its number; once attached, by the order.
+CREATE INDEX payments_waiting ON payments (order_no) WHERE order_id IS NULL;
+CREATE INDEX payments_order ON payments (order_id) WHERE order_id IS NOT NULL;
 
 CREATE TABLE waybills (
     id                TEXT PRIMARY KEY,
@@ -56,7 +60,8 @@ CREATE TABLE waybills (
     order_id          TEXT,
     CONSTRAINT waybills_carrier_number UNIQUE (carrier_id, waybill_no)
 );
-CREATE INDEX waybills_order_no ON waybills (order_no);
+CREATE INDEX waybills_waiting ON waybills (order_no) WHERE order_id IS NULL;
+CREATE INDEX waybills_order ON waybills (order_id) WHERE order_id IS NOT NULL;
 
 CREATE TABLE declarations (
     id             TEXT PRIMARY KEY,
@@ -84,6 +89,11 @@ CREATE TABLE declarations (
     created_at_ms  BIGINT NOT NULL,
     decided_at_ms  BIGINT,
     released_at_ms BIGINT,
+    -- The ledger transfers of this parcel: the escrow hold (from the payment), and once released
+    -- the pending shares of the merchant and of the hub.
+    hold_transfer_id     TEXT,
+    merchant_transfer_id TEXT,
+    fee_transfer_id      TEXT,
     version        BIGINT NOT NULL
 );
 CREATE INDEX declarations_queue ON declarations (status, channel, id);
