@@ -201,22 +201,15 @@ impl Account {
     }
 
     /// Posted balance in the natural sign of the account's kind: debits minus credits for assets
-    /// and expenses, credits minus debits for the others. Never overflows: both figures are ≥ 0.
+    /// and expenses, credits minus debits for the others. Both figures are ≥ 0, so this cannot
+    /// overflow; it saturates rather than wrap should loaded figures be corrupt.
     pub fn balance_posted(&self) -> i64 {
-        if self.kind.is_debit_normal() {
-            self.debits_posted - self.credits_posted
-        } else {
-            self.credits_posted - self.debits_posted
-        }
+        natural(self.kind, self.debits_posted, self.credits_posted)
     }
 
     /// Pending balance in the natural sign of the account's kind.
     pub fn balance_pending(&self) -> i64 {
-        if self.kind.is_debit_normal() {
-            self.debits_pending - self.credits_pending
-        } else {
-            self.credits_pending - self.debits_pending
-        }
+        natural(self.kind, self.debits_pending, self.credits_pending)
     }
 
     /// What may still leave the account: the posted balance less the reservations held against
@@ -240,6 +233,14 @@ impl Account {
             && self.kind == other.kind
             && self.flags == other.flags
             && self.code == other.code
+    }
+}
+
+fn natural(kind: AccountKind, debits: i64, credits: i64) -> i64 {
+    if kind.is_debit_normal() {
+        debits.saturating_sub(credits)
+    } else {
+        credits.saturating_sub(debits)
     }
 }
 

@@ -100,23 +100,31 @@ pub enum LoadError {
 /// transfers its posts and voids act on). Each list is in first-mention order, without repeats.
 /// Second round: [`Ledger::missing_account_ids`].
 pub fn referenced_ids(batch: &[Transfer]) -> (Vec<String>, Vec<String>) {
-    let mut account_ids = Vec::new();
-    let mut transfer_ids = Vec::new();
+    let mut account_ids = UniqueIds::default();
+    let mut transfer_ids = UniqueIds::default();
     for transfer in batch {
-        for id in [&transfer.debit_account_id, &transfer.credit_account_id] {
-            push_unique(&mut account_ids, id);
-        }
-        push_unique(&mut transfer_ids, &transfer.id);
+        account_ids.push(&transfer.debit_account_id);
+        account_ids.push(&transfer.credit_account_id);
+        transfer_ids.push(&transfer.id);
         if let Some(pending_id) = &transfer.pending_id {
-            push_unique(&mut transfer_ids, pending_id);
+            transfer_ids.push(pending_id);
         }
     }
-    (account_ids, transfer_ids)
+    (account_ids.ids, transfer_ids.ids)
 }
 
-fn push_unique(list: &mut Vec<String>, id: &str) {
-    if !id.is_empty() && !list.iter().any(|known| known == id) {
-        list.push(id.to_string());
+/// Non-empty ids in first-mention order, each once (a set beside the list: batches are large).
+#[derive(Default)]
+struct UniqueIds<'a> {
+    seen: BTreeSet<&'a str>,
+    ids: Vec<String>,
+}
+
+impl<'a> UniqueIds<'a> {
+    fn push(&mut self, id: &'a str) {
+        if !id.is_empty() && self.seen.insert(id) {
+            self.ids.push(id.to_string());
+        }
     }
 }
 
@@ -159,20 +167,21 @@ impl Ledger {
     /// batch names (a post or void may leave its accounts empty: they are the pending
     /// transfer's), that are not loaded yet.
     pub fn missing_account_ids(&self, batch: &[Transfer]) -> Vec<String> {
-        let mut named = Vec::new();
+        let mut named = UniqueIds::default();
         for transfer in batch {
-            push_unique(&mut named, &transfer.debit_account_id);
-            push_unique(&mut named, &transfer.credit_account_id);
+            named.push(&transfer.debit_account_id);
+            named.push(&transfer.credit_account_id);
             let pending_id = transfer.pending_id.as_deref().unwrap_or_default();
             for id in [transfer.id.as_str(), pending_id] {
                 if let Some(loaded) = self.transfers.get(id) {
-                    push_unique(&mut named, &loaded.debit_account_id);
-                    push_unique(&mut named, &loaded.credit_account_id);
+                    named.push(&loaded.debit_account_id);
+                    named.push(&loaded.credit_account_id);
                 }
             }
         }
-        named.retain(|id| !self.accounts.contains_key(id));
-        named
+        let mut missing = named.ids;
+        missing.retain(|id| !self.accounts.contains_key(id));
+        missing
     }
 
     // ---- Reading ----
