@@ -14,6 +14,9 @@ pub enum BenchCommand {
     Orders(OrdersArgs),
     /// Quote landed costs (POST /v1/quotes, no key needed); compare with /healthz.
     Quotes(QuotesArgs),
+    /// Ledger transfers committed durably per second, batch sizes 1, 100 and 8,000, on SQLite
+    /// and PostgreSQL, against pgbench TPC-B on the same PostgreSQL.
+    Ledger(crate::bench_ledger::LedgerArgs),
 }
 
 #[derive(Args, Clone)]
@@ -61,6 +64,7 @@ pub async fn run(cmd: BenchCommand) -> Result<(), Box<dyn std::error::Error>> {
     match cmd {
         BenchCommand::Orders(args) => orders(args).await,
         BenchCommand::Quotes(args) => quotes(args).await,
+        BenchCommand::Ledger(args) => crate::bench_ledger::run(args).await,
     }
 }
 

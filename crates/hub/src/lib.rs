@@ -2,6 +2,7 @@
 //! the single-writer engine with group commit, metrics, and the OpenAPI document.
 
 pub mod auth;
+pub mod books;
 pub mod catalog;
 pub mod clock;
 pub mod config;

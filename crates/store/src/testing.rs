@@ -127,6 +127,10 @@ impl PgSchema {
         })
     }
 
+    pub fn schema(&self) -> &str {
+        &self.schema
+    }
+
     pub async fn drop_schema(self) -> Result<()> {
         let mut conn = sqlx::PgConnection::connect(&self.base_url).await?;
         sqlx::query(&format!("DROP SCHEMA {} CASCADE", self.schema))

@@ -1,0 +1,166 @@
+//! The writer's books: every ledger account in memory, and the one way a batch of transfers
+//! reaches the database (the engine and `ewtp bench ledger` both go through it).
+//!
+//! One hub process writes to a database (decision 19), so the accounts it holds in memory are
+//! exact: it loads them at start and folds in every committed change. A batch is applied to a
+//! working set of the accounts and transfers it names (`crates/ledger`), written with a few
+//! multi-row statements, and folded back only after its commit.
+
+use ledger::{Account, AccountKind, Changes, Ledger, Transfer, TransferResult};
+use std::collections::HashMap;
+use store::{StoreError, Stores};
+use trade::Currency;
+
+/// What an account is for, with its owner: the natural key the hub looks accounts up by.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub struct AccountKey {
+    pub owner_id: String,
+    pub currency: Currency,
+    pub code: String,
+}
+
+#[derive(Default)]
+pub struct Books {
+    accounts: HashMap<String, Account>,
+    by_key: HashMap<AccountKey, String>,
+}
+
+impl Books {
+    pub async fn load(conn: &mut dyn Stores) -> Result<Books, StoreError> {
+        let mut books = Books::default();
+        for account in conn.all_accounts().await? {
+            books.insert(account);
+        }
+        Ok(books)
+    }
+
+    fn insert(&mut self, account: Account) {
+        self.by_key.insert(key_of(&account), account.id.clone());
+        self.accounts.insert(account.id.clone(), account);
+    }
+
+    pub fn account(&self, id: &str) -> Option<&Account> {
+        self.accounts.get(id)
+    }
+
+    pub fn find(&self, key: &AccountKey) -> Option<&Account> {
+        self.by_key.get(key).and_then(|id| self.accounts.get(id))
+    }
+
+    pub fn accounts(&self) -> impl Iterator<Item = &Account> {
+        self.accounts.values()
+    }
+
+    pub fn len(&self) -> usize {
+        self.accounts.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.accounts.is_empty()
+    }
+
+    /// Folds a committed batch's account changes in. Call only after the commit succeeded.
+    pub fn absorb(&mut self, changes: &Changes) {
+        for account in &changes.accounts {
+            self.insert(account.clone());
+        }
+    }
+
+    /// A working set for `batch`: the accounts it names (from memory) and the transfers it names
+    /// (its own ids, for idempotency, and the pending transfers it posts or voids, from the
+    /// store), with the accounts those name in turn.
+    pub async fn working_set(
+        &self,
+        conn: &mut dyn Stores,
+        batch: &[Transfer],
+    ) -> Result<Ledger, StoreError> {
+        let mut ledger = Ledger::new();
+        let (account_ids, transfer_ids) = ledger::referenced_ids(batch);
+        self.lend(&mut ledger, &account_ids);
+        if !transfer_ids.is_empty() {
+            for (transfer, state) in conn.transfers_by_id(&transfer_ids).await? {
+                let id = transfer.id.clone();
+                ledger
+                    .insert_loaded_transfer(transfer, state)
+                    .map_err(|e| StoreError::Corrupt {
+                        table: "ledger_transfers",
+                        id,
+                        detail: e.to_string(),
+                    })?;
+            }
+        }
+        let missing = ledger.missing_account_ids(batch);
+        self.lend(&mut ledger, &missing);
+        Ok(ledger)
+    }
+
+    /// Copies the accounts with these ids (those that exist) into a working set.
+    pub fn lend(&self, ledger: &mut Ledger, ids: &[String]) {
+        for id in ids {
+            if let Some(account) = self.accounts.get(id) {
+                ledger.insert_loaded_account(account.clone());
+            }
+        }
+    }
+}
+
+fn key_of(a: &Account) -> AccountKey {
+    AccountKey {
+        owner_id: a.owner_id.clone(),
+        currency: a.currency,
+        code: a.code.clone(),
+    }
+}
+
+/// A new account's definition (the ledger stamps its creation time).
+pub fn new_account(id: String, key: &AccountKey, kind: AccountKind) -> Account {
+    Account::new(
+        id,
+        key.owner_id.clone(),
+        key.currency,
+        kind,
+        key.code.clone(),
+    )
+}
+
+/// Applies one batch of transfers in its own transaction and commits it: the path of
+/// `ewtp bench ledger`, and of any caller with transfers alone. Answers one result per transfer;
+/// the books change only once the commit has returned.
+pub async fn commit_transfers(
+    books: &mut Books,
+    db: &dyn store::Database,
+    batch: &[Transfer],
+    now_ms: i64,
+) -> Result<Vec<TransferResult>, StoreError> {
+    let mut tx = db.begin().await?;
+    let mut ledger = books.working_set(tx.stores(), batch).await?;
+    let results = ledger.create_transfers(batch, now_ms);
+    let changes = ledger.take_changes();
+    if !changes.is_empty() {
+        tx.stores().persist_ledger(&changes).await?;
+    }
+    tx.commit().await?;
+    books.absorb(&changes);
+    Ok(results)
+}
+
+/// Creates accounts in their own transaction (those that exist answer `exists`).
+pub async fn commit_accounts(
+    books: &mut Books,
+    db: &dyn store::Database,
+    accounts: &[Account],
+    now_ms: i64,
+) -> Result<Vec<ledger::AccountResult>, StoreError> {
+    let mut ledger = Ledger::new();
+    let ids: Vec<String> = accounts.iter().map(|a| a.id.clone()).collect();
+    books.lend(&mut ledger, &ids);
+    let results = ledger.create_accounts(accounts, now_ms);
+    let changes = ledger.take_changes();
+    if !changes.is_empty() {
+        let mut tx = db.begin().await?;
+        tx.stores().persist_ledger(&changes).await?;
+        tx.commit().await?;
+        books.absorb(&changes);
+    }
+    Ok(results)
+}
