@@ -7,6 +7,7 @@
 //! not confirmed there are refused (`unknown_currency_code`, `unknown_country_code`), never
 //! guessed. Extending a table needs a confirming source for every added row.
 
+use trade::order::BuyerIdType;
 use trade::{Country, Currency};
 
 use crate::error::{CebError, ErrorKind};
@@ -27,8 +28,8 @@ pub fn currency_from_customs(code: &str) -> Result<Currency, CebError> {
         .iter()
         .find(|(customs, _)| *customs == code)
         .map(|(_, iso)| *iso)
-        .ok_or_else(|| unknown_currency(code))?;
-    Currency::parse(iso).map_err(|_| unknown_currency(code))
+        .ok_or_else(unknown_currency)?;
+    Currency::parse(iso).map_err(|_| unknown_currency())
 }
 
 /// The customs numeric code of an ISO currency (CNY → `142`).
@@ -49,14 +50,12 @@ pub fn customs_currency_code(currency: Currency) -> Result<&'static str, CebErro
         })
 }
 
-fn unknown_currency(code: &str) -> CebError {
+// Like every error of the crate, these never repeat the value they refuse.
+fn unknown_currency() -> CebError {
     CebError::new(
         ErrorKind::UnknownCurrencyCode,
         "",
-        format!(
-            "customs currency code `{}` is not in the confirmed table",
-            crate::error::shown_name(code)
-        ),
+        "the customs currency code is not in the confirmed table (142, CNY, is the only one)",
     )
 }
 
@@ -66,10 +65,7 @@ pub fn country_from_customs(code: &str) -> Result<Country, CebError> {
         CebError::new(
             ErrorKind::UnknownCountryCode,
             "",
-            format!(
-                "customs country code `{}` is not in the confirmed table",
-                crate::error::shown_name(code)
-            ),
+            "the customs country code is not in the confirmed table",
         )
     };
     let iso = COUNTRIES
@@ -121,6 +117,23 @@ impl IdType {
             "1" => Some(IdType::NationalIdCard),
             "2" => Some(IdType::Other),
             _ => None,
+        }
+    }
+
+    /// The hub's ID type for this CEB one (`1` → national ID, `2` → other).
+    pub fn buyer_id_type(self) -> BuyerIdType {
+        match self {
+            IdType::NationalIdCard => BuyerIdType::NationalId,
+            IdType::Other => BuyerIdType::Other,
+        }
+    }
+
+    /// The CEB ID type of a hub one: a national ID is `1`; CEB has no code for a passport or a
+    /// tax ID, so they are `2` (other).
+    pub fn from_buyer_id_type(id_type: BuyerIdType) -> IdType {
+        match id_type {
+            BuyerIdType::NationalId => IdType::NationalIdCard,
+            BuyerIdType::Passport | BuyerIdType::TaxId | BuyerIdType::Other => IdType::Other,
         }
     }
 }
@@ -273,6 +286,25 @@ mod tests {
         }
         assert_eq!(IdType::from_code("1"), Some(IdType::NationalIdCard));
         assert_eq!(IdType::from_code("3"), None);
+        assert_eq!(
+            IdType::from_code("1").map(IdType::buyer_id_type),
+            Some(BuyerIdType::NationalId)
+        );
+        assert_eq!(IdType::Other.buyer_id_type(), BuyerIdType::Other);
+        for t in [
+            BuyerIdType::NationalId,
+            BuyerIdType::Passport,
+            BuyerIdType::TaxId,
+            BuyerIdType::Other,
+        ] {
+            let back = IdType::from_buyer_id_type(t).buyer_id_type();
+            // Only the national ID survives the trip: CEB folds the rest into `2`.
+            assert_eq!(
+                back == t,
+                matches!(t, BuyerIdType::NationalId | BuyerIdType::Other),
+                "{t:?}"
+            );
+        }
         for (status, code) in NAMED_STATUSES {
             assert_eq!(status.code(), *code);
             assert_eq!(ReturnStatus::from_code(code), Some(*status));

@@ -6,6 +6,8 @@
 pub enum ErrorKind {
     /// The body is empty or only whitespace.
     EmptyMessage,
+    /// The body is larger than [`crate::MAX_MESSAGE_BYTES`] (a hub limit, not the schema's).
+    MessageTooLarge,
     /// The bytes are not UTF-8, or the XML declaration names another encoding.
     InvalidEncoding,
     /// Not well-formed XML (truncated, mismatched tags, bad entity, forbidden character…).
@@ -60,13 +62,54 @@ pub enum ErrorKind {
     InvalidTime,
     /// A receipt cannot be made for this message kind, or the outcomes do not match its documents.
     NoReceipt,
+    /// A schema-valid value the hub's own model cannot hold (an order line without `itemNo`, a
+    /// fractional quantity, an ID type outside the table, a message kind without a draft).
+    NotMappable,
+    /// Documents given together that do not belong together (different order numbers).
+    MismatchedDocuments,
 }
 
 impl ErrorKind {
+    /// Every kind, in declaration order.
+    pub const ALL: [ErrorKind; 31] = [
+        ErrorKind::EmptyMessage,
+        ErrorKind::MessageTooLarge,
+        ErrorKind::InvalidEncoding,
+        ErrorKind::MalformedXml,
+        ErrorKind::DoctypeNotAllowed,
+        ErrorKind::TooDeep,
+        ErrorKind::UnknownMessageType,
+        ErrorKind::WrongNamespace,
+        ErrorKind::MissingElement,
+        ErrorKind::UnexpectedElement,
+        ErrorKind::TooManyElements,
+        ErrorKind::UnexpectedText,
+        ErrorKind::MissingAttribute,
+        ErrorKind::UnexpectedAttribute,
+        ErrorKind::EmptyValue,
+        ErrorKind::TooLong,
+        ErrorKind::WrongLength,
+        ErrorKind::InvalidValue,
+        ErrorKind::InvalidDecimal,
+        ErrorKind::InvalidInteger,
+        ErrorKind::TooManyDigits,
+        ErrorKind::TooManyFractionDigits,
+        ErrorKind::InvalidBase64,
+        ErrorKind::TooPrecise,
+        ErrorKind::OutOfRange,
+        ErrorKind::UnknownCurrencyCode,
+        ErrorKind::UnknownCountryCode,
+        ErrorKind::InvalidTime,
+        ErrorKind::NoReceipt,
+        ErrorKind::NotMappable,
+        ErrorKind::MismatchedDocuments,
+    ];
+
     /// The stable snake_case code.
     pub fn code(self) -> &'static str {
         match self {
             ErrorKind::EmptyMessage => "empty_message",
+            ErrorKind::MessageTooLarge => "message_too_large",
             ErrorKind::InvalidEncoding => "invalid_encoding",
             ErrorKind::MalformedXml => "malformed_xml",
             ErrorKind::DoctypeNotAllowed => "doctype_not_allowed",
@@ -94,6 +137,8 @@ impl ErrorKind {
             ErrorKind::UnknownCountryCode => "unknown_country_code",
             ErrorKind::InvalidTime => "invalid_time",
             ErrorKind::NoReceipt => "no_receipt",
+            ErrorKind::NotMappable => "not_mappable",
+            ErrorKind::MismatchedDocuments => "mismatched_documents",
         }
     }
 
@@ -102,6 +147,7 @@ impl ErrorKind {
         matches!(
             self,
             ErrorKind::EmptyMessage
+                | ErrorKind::MessageTooLarge
                 | ErrorKind::InvalidEncoding
                 | ErrorKind::MalformedXml
                 | ErrorKind::DoctypeNotAllowed
@@ -117,8 +163,11 @@ impl std::fmt::Display for ErrorKind {
 }
 
 /// A refused message or value. `path` is the element path, e.g.
-/// `CEB311Message/Order[2]/OrderHead/buyerIdNumber` (empty when no element was reached).
-/// `detail` explains in English and never quotes the offending value.
+/// `CEB311Message/Order[2]/OrderHead/buyerIdNumber`: a schema error numbers the elements that
+/// may repeat; a well-formedness error, found while reading, names the open elements without
+/// positions (`CEB311Message/Order/OrderHead/note`) and gives the byte offset in `detail`.
+/// The path is empty when no element was reached. `detail` explains in English and never
+/// quotes the offending value.
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
 #[error("{kind} at {path}: {detail}", path = if path.is_empty() { "(document)" } else { path })]
 pub struct CebError {
@@ -154,4 +203,22 @@ pub(crate) fn shown_name(name: &str) -> String {
         out.push('…');
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn codes_are_unique_snake_case() {
+        let mut codes: Vec<&str> = ErrorKind::ALL.iter().map(|k| k.code()).collect();
+        assert!(codes.iter().all(|c| !c.is_empty()
+            && c.bytes()
+                .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_')));
+        codes.sort_unstable();
+        codes.dedup();
+        assert_eq!(codes.len(), ErrorKind::ALL.len());
+        let e = CebError::new(ErrorKind::TooLong, "", "x");
+        assert_eq!(e.to_string(), "too_long at (document): x");
+    }
 }

@@ -4,7 +4,7 @@ use crate::error::{shown_name, CebError, ErrorKind};
 use crate::model::*;
 use crate::schema::{validate_element, Content, Ctx, Ns, Particle};
 use crate::tables;
-use crate::xml::{read_tree, Element, CEB_NS};
+use crate::xml::{read_tree, write_fragment, Element, CEB_NS};
 
 /// Every import message kind of the 2022-05 schema that this crate reads.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -134,11 +134,14 @@ impl MessageKind {
     }
 }
 
-/// `ExtendMessage`: a sender's own extension (its `Message` content is not read).
+/// `ExtendMessage`: a sender's own extension, kept so that it can be written back.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct ExtendMessage {
     pub name: String,
     pub version: String,
+    /// The one element inside `Message` (any namespace, not interpreted), as compact XML that
+    /// declares its own namespaces; `None` when `Message` is empty.
+    pub message: Option<String>,
 }
 
 /// What an inbound message carries besides its documents.
@@ -148,8 +151,17 @@ pub struct Envelope {
     /// `BaseSubscribe`, 0 to 5.
     pub base_subscribes: Vec<BaseSubscribe>,
     pub extend_message: Option<ExtendMessage>,
-    /// A `ds:Signature` was present (its shape was checked, not its cryptography).
-    pub signed: bool,
+    /// The `ds:Signature` element as compact XML (its shape was checked, not its cryptography),
+    /// kept so that [`crate::render`] can write it back. It no longer verifies once the message
+    /// is re-written: a rendered message is signed again by whoever sends it.
+    pub signature: Option<String>,
+}
+
+impl Envelope {
+    /// True when the message carried a `ds:Signature`.
+    pub fn is_signed(&self) -> bool {
+        self.signature.is_some()
+    }
 }
 
 /// One `Order` of a CEB311: its head and 1 to 99 lines.
@@ -411,8 +423,12 @@ fn envelope(root: &Element) -> Envelope {
         extend_message: root.child("ExtendMessage").map(|e| ExtendMessage {
             name: e.child_text("name"),
             version: e.child_text("version"),
+            message: e
+                .child("Message")
+                .and_then(|m| m.children.first())
+                .map(write_fragment),
         }),
-        signed: root.child("Signature").is_some(),
+        signature: root.child("Signature").map(write_fragment),
     }
 }
 

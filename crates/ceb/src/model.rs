@@ -3,11 +3,10 @@
 //! quantities stay the validated decimal strings of the message (see [`crate::amount`] to turn
 //! them into minor units).
 
-// The writers of the inbound kinds (CEB311, 411, 511…) are not called yet: they are for rendering
-// a parsed message back (round-trip tests; forwarding to customs).
-#![allow(dead_code)]
-
 use crate::xml::{Element, XmlOut};
+
+/// The customs code of the renminbi, the fixed value of every import `currency` element.
+const CUSTOMS_CNY: &str = "142";
 
 /// Head of an electronic order (CEB311 `OrderHead`).
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
@@ -92,7 +91,7 @@ impl OrderHead {
             discount: e.child_text("discount"),
             tax_total: e.child_text("taxTotal"),
             actural_paid: e.child_text("acturalPaid"),
-            currency: e.child_text("currency"),
+            currency: e.child_fixed_text("currency", CUSTOMS_CNY),
             buyer_reg_no: e.child_text("buyerRegNo"),
             buyer_name: e.child_text("buyerName"),
             buyer_telephone: e.child_text("buyerTelephone"),
@@ -188,7 +187,7 @@ impl OrderList {
             qty: e.child_text("qty"),
             price: e.child_text("price"),
             total_price: e.child_text("totalPrice"),
-            currency: e.child_text("currency"),
+            currency: e.child_fixed_text("currency", CUSTOMS_CNY),
             country: e.child_text("country"),
             note: e.child_opt_text("note"),
         }
@@ -313,7 +312,7 @@ impl PaymentHead {
             payer_name: e.child_text("payerName"),
             telephone: e.child_opt_text("telephone"),
             amount_paid: e.child_text("amountPaid"),
-            currency: e.child_text("currency"),
+            currency: e.child_fixed_text("currency", CUSTOMS_CNY),
             pay_time: e.child_text("payTime"),
             note: e.child_opt_text("note"),
         }
@@ -437,7 +436,7 @@ impl LogisticsHead {
             order_no: e.child_text("orderNo"),
             freight: e.child_opt_text("freight"),
             insured_fee: e.child_opt_text("insuredFee"),
-            currency: e.child_text("currency"),
+            currency: e.child_fixed_text("currency", CUSTOMS_CNY),
             weight: e.child_text("weight"),
             pack_no: e.child_int("packNo"),
             goods_info: e.child_opt_text("goodsInfo"),
@@ -751,7 +750,7 @@ impl InventoryHead {
             country: e.child_text("country"),
             freight: e.child_text("freight"),
             insured_fee: e.child_text("insuredFee"),
-            currency: e.child_text("currency"),
+            currency: e.child_fixed_text("currency", CUSTOMS_CNY),
             wrap_type: e.child_opt_text("wrapType"),
             pack_no: e.child_int("packNo"),
             gross_weight: e.child_text("grossWeight"),
@@ -869,7 +868,7 @@ impl InventoryList {
             bar_code: e.child_opt_text("barCode"),
             country: e.child_text("country"),
             trade_country: e.child_opt_text("tradeCountry"),
-            currency: e.child_text("currency"),
+            currency: e.child_fixed_text("currency", CUSTOMS_CNY),
             qty: e.child_text("qty"),
             unit: e.child_text("unit"),
             qty1: e.child_text("qty1"),

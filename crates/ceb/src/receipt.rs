@@ -16,7 +16,7 @@ use crate::error::{CebError, ErrorKind};
 use crate::message::{root_kind, validate_tree, Message, MessageKind};
 use crate::model::*;
 use crate::time::{format_ceb_time17, CHINA_OFFSET_MINUTES};
-use crate::xml::{read_tree, Element, XmlOut, CEB_NS};
+use crate::xml::{is_xml_char, read_tree, Element, XmlOut, CEB_NS};
 
 /// `returnStatus` of a document received and accepted for clearance (海关入库).
 pub const RECEIPT_ACCEPTED: ReturnStatus = ReturnStatus::Accepted;
@@ -160,12 +160,60 @@ pub fn render_ceb900(guid: &str, message_return: &MessageReturn) -> Result<Strin
 }
 
 /// Cuts text to at most `max_chars` characters; never empty (the schema wants 1 or more).
+/// Characters XML cannot carry (control characters in a caller's reason) become U+FFFD, so a
+/// reason can never make the receipt unwritable.
 fn return_info(text: &str, max_chars: usize) -> String {
     let text = text.trim();
     if text.is_empty() {
         return "-".to_string();
     }
-    text.chars().take(max_chars).collect()
+    text.chars()
+        .take(max_chars)
+        .map(|c| if is_xml_char(c) { c } else { '\u{fffd}' })
+        .collect()
+}
+
+/// The pre-entry number (`preNo`, 预录入编号, exactly 18 characters) the hub gives, as the
+/// e-port would, to an inventory, cancellation or return that arrives without one: the kind's
+/// letter as in the official receipts (`B` inventory and cancellation, `T` return), the China
+/// date of the receipt, and 9 base-32 characters of a hash of the message guid, the document's
+/// guid and copNo and its position. The same document answered on the same day gets the same
+/// number; the receipt carries it, so the sender learns it from there.
+fn assigned_pre_no(
+    kind: MessageKind,
+    message_guid: &str,
+    document_guid: &str,
+    cop_no: &str,
+    index: usize,
+    receipt_time: &str,
+) -> String {
+    const CROCKFORD: &[u8; 32] = b"0123456789ABCDEFGHJKMNPQRSTVWXYZ";
+    let letter = match kind {
+        MessageKind::Ceb625 => 'T',
+        _ => 'B',
+    };
+    let date: String = receipt_time.chars().take(8).collect();
+    let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
+    let index_bytes = (index as u64).to_le_bytes();
+    let parts: [&[u8]; 4] = [
+        message_guid.as_bytes(),
+        document_guid.as_bytes(),
+        cop_no.as_bytes(),
+        &index_bytes,
+    ];
+    for part in parts {
+        // A separator after each part, so ("ab", "c") and ("a", "bc") hash apart.
+        for b in part.iter().chain(std::iter::once(&0xffu8)) {
+            hash = (hash ^ u64::from(*b)).wrapping_mul(0x0100_0000_01b3);
+        }
+    }
+    let mut out = String::with_capacity(18);
+    out.push(letter);
+    out.push_str(&date);
+    for i in 0..9 {
+        out.push(char::from(CROCKFORD[((hash >> (5 * i)) & 31) as usize]));
+    }
+    out
 }
 
 /// The status and `returnInfo` of one document's outcome.
@@ -187,10 +235,12 @@ fn outcome_fields(outcome: &Result<(), String>, document_guid: &str) -> (String,
 /// rejected with the reason). `now_ms` is written in China time. The receipt message takes the
 /// inbound message's guid, each `*Return` its document's guid, as the official samples do.
 ///
-/// Errors: a receipt kind has no receipt, `outcomes` must have one entry per document
-/// ([`Message::document_count`]), and a receipt the schema would refuse (CEB622/624/626 need
-/// `copNo` and an 18-character `preNo` in the document) is refused here (`no_receipt`, or the
-/// schema error).
+/// CEB622/624/626 need a `copNo` and an 18-character `preNo`: a document without a `preNo` (the
+/// official CEB621 and CEB625 samples have none) gets one assigned by the hub, deterministic
+/// for the document and the day; a document without a `copNo` is named by that `preNo`.
+///
+/// Errors: a receipt kind has no receipt, and `outcomes` must have one entry per document
+/// ([`Message::document_count`]) (`no_receipt`).
 pub fn receipt_for(
     message: &Message,
     outcomes: &[Result<(), String>],
@@ -545,6 +595,11 @@ impl Documents {
                 for (i, [g, customs, ebp, ebc, agent, cop, pre, invt]) in docs.iter().enumerate() {
                     let (return_status, return_info) = status_of(i, &text(g));
                     let (customs_code, invt_no) = (fits(customs, 4), fits(invt, 18));
+                    let pre_no = fits(pre, 18).unwrap_or_else(|| {
+                        assigned_pre_no(*kind, guid, &text(g), &text(cop), i, time)
+                    });
+                    // copNo is the sender's own number; without one the document goes by its preNo.
+                    let cop_no = nonempty(cop).unwrap_or_else(|| pre_no.clone());
                     let (ebp_code, ebc_code, agent_code) =
                         (nonempty(ebp), nonempty(ebc), nonempty(agent));
                     let return_time = time.to_string();
@@ -555,8 +610,8 @@ impl Documents {
                             ebp_code,
                             ebc_code,
                             agent_code,
-                            cop_no: text(cop),
-                            pre_no: text(pre),
+                            cop_no: cop_no.clone(),
+                            pre_no: pre_no.clone(),
                             invt_no,
                             return_status,
                             return_time,
@@ -568,8 +623,8 @@ impl Documents {
                             agent_code,
                             ebp_code,
                             ebc_code,
-                            cop_no: text(cop),
-                            pre_no: text(pre),
+                            cop_no: cop_no.clone(),
+                            pre_no: pre_no.clone(),
                             invt_no,
                             return_status,
                             return_time,
@@ -581,8 +636,8 @@ impl Documents {
                             agent_code,
                             ebp_code,
                             ebc_code,
-                            cop_no: text(cop),
-                            pre_no: text(pre),
+                            cop_no: cop_no.clone(),
+                            pre_no: pre_no.clone(),
                             invt_no,
                             return_status,
                             return_time,
@@ -638,8 +693,9 @@ fn schema_failure_status(kind: MessageKind) -> Option<i32> {
 
 /// The receipt for a message that [`crate::parse`] refused with `error`. When the message is
 /// well-formed, of an inbound kind, and its documents' identifying fields can be read, the
-/// answer is that kind's receipt with one `*Return` per document, each with the negative
-/// status of [`schema_failure_status`]; otherwise a CEB900 `MessageReturn`. Never fails:
+/// answer is that kind's receipt with one `*Return` per document, each with the kind's
+/// negative "parameter check failed" status (table 7-2, e.g. `-301008` for orders); otherwise
+/// a CEB900 `MessageReturn`. Never fails:
 /// `returnInfo` carries the error (code, path and an explanation, never a value).
 pub fn failure_receipt(raw: &[u8], error: &CebError, now_ms: i64) -> String {
     let time = format_ceb_time17(now_ms, CHINA_OFFSET_MINUTES);
@@ -759,4 +815,38 @@ fn minimal_ceb900(message_return: &MessageReturn) -> String {
     w.close("MessageReturn");
     w.close(MessageKind::Ceb900.root_name());
     w.out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn assigned_pre_entry_numbers() {
+        let time = "20261122160000000";
+        let a = assigned_pre_no(MessageKind::Ceb621, "G", "D", "C", 0, time);
+        assert_eq!(a.len(), 18);
+        assert!(a.starts_with("B20261122"), "{a}");
+        assert!(a.is_ascii());
+        assert_eq!(
+            a,
+            assigned_pre_no(MessageKind::Ceb621, "G", "D", "C", 0, time)
+        );
+        assert_ne!(
+            a,
+            assigned_pre_no(MessageKind::Ceb621, "G", "D", "C", 1, time)
+        );
+        assert_ne!(
+            a,
+            assigned_pre_no(MessageKind::Ceb621, "G", "DC", "", 0, time)
+        );
+        assert!(assigned_pre_no(MessageKind::Ceb625, "G", "D", "C", 0, time).starts_with('T'));
+    }
+
+    #[test]
+    fn reasons_are_cut_and_cleaned() {
+        assert_eq!(return_info("  ", 10), "-");
+        assert_eq!(return_info("a\u{1}b\u{fffe}", 10), "a\u{fffd}b\u{fffd}");
+        assert_eq!(return_info(&"中".repeat(20), 10).chars().count(), 10);
+    }
 }

@@ -10,7 +10,7 @@
 //! - a decimal may have at most 24 digits after its leading zeros are dropped.
 
 use crate::error::{shown_name, CebError, ErrorKind};
-use crate::xml::{Element, CEB_NS, DS_NS, XSI_NS};
+use crate::xml::{is_ncname, Element, CEB_NS, DS_NS, XSI_NS};
 
 pub(crate) const UNBOUNDED: u32 = u32::MAX;
 
@@ -347,15 +347,6 @@ fn check_attributes(
     Ok(())
 }
 
-fn is_ncname(text: &str) -> bool {
-    let mut chars = text.chars();
-    let Some(first) = chars.next() else {
-        return false;
-    };
-    let start_ok = first == '_' || first.is_alphabetic();
-    start_ok && chars.all(|c| c.is_alphanumeric() || matches!(c, '_' | '-' | '.' | '\u{b7}'))
-}
-
 pub(crate) fn check_length(value: &str, min: u32, max: u32, path: &str) -> Result<(), CebError> {
     let length = value.chars().count();
     let length_u32 = u32::try_from(length).unwrap_or(u32::MAX);
@@ -396,6 +387,9 @@ pub(crate) fn check_simple(value: &str, simple: Simple, path: &str) -> Result<()
             min,
             max,
         } => {
+            // An empty element takes its declaration's fixed value (XML Schema's value
+            // constraint; libxml2 agrees), so `<currency/>` is 142.
+            let value = if value.is_empty() { wanted } else { value };
             check_length(value, min, max, path)?;
             if value != wanted {
                 return Err(err(

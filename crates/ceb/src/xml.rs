@@ -18,6 +18,13 @@ pub(crate) const XSI_NS: &str = "http://www.w3.org/2001/XMLSchema-instance";
 /// Deeper than any CEB message (the signature's KeyInfo is the deepest, at 6 levels).
 const MAX_DEPTH: usize = 48;
 
+/// The largest message read, in bytes: 10 MiB. The schema sets no limit; a CEB311 of 100 orders
+/// with 99 full lines each is far smaller in practice, and a bound keeps one request from
+/// holding the hub's memory. Larger bodies are refused before any parsing (`message_too_large`).
+pub const MAX_MESSAGE_BYTES: usize = 10 * 1024 * 1024;
+
+pub(crate) const XML_NS: &str = "http://www.w3.org/XML/1998/namespace";
+
 #[derive(Clone, Debug, Default)]
 pub(crate) struct Attr {
     pub ns: String,
@@ -58,6 +65,15 @@ impl Element {
             .unwrap_or_default()
     }
 
+    /// Text of a child declared with a fixed value: an empty element holds that value, as the
+    /// schema check reads it.
+    pub fn child_fixed_text(&self, local: &str, fixed: &str) -> String {
+        match self.child_text(local) {
+            text if text.is_empty() => fixed.to_string(),
+            text => text,
+        }
+    }
+
     pub fn child_opt_text(&self, local: &str) -> Option<String> {
         self.child(local).map(|c| c.text.clone())
     }
@@ -96,6 +112,28 @@ fn malformed(path: &str, detail: impl Into<String>) -> CebError {
 /// XML 1.0 `Char`: no C0 controls other than tab, LF, CR; no U+FFFE / U+FFFF.
 pub(crate) fn is_xml_char(c: char) -> bool {
     !matches!(c, '\u{0}'..='\u{8}' | '\u{b}' | '\u{c}' | '\u{e}'..='\u{1f}' | '\u{fffe}' | '\u{ffff}')
+}
+
+/// An XML name without a colon (`NCName`), approximated with Unicode letters and digits:
+/// a letter or `_` first, then letters, digits, `_`, `-`, `.` or `·`.
+pub(crate) fn is_ncname(text: &str) -> bool {
+    let mut chars = text.chars();
+    let Some(first) = chars.next() else {
+        return false;
+    };
+    let start_ok = first == '_' || first.is_alphabetic();
+    start_ok && chars.all(|c| c.is_alphanumeric() || matches!(c, '_' | '-' | '.' | '\u{b7}'))
+}
+
+/// `prefix:local` or `local`, each an [`is_ncname`].
+fn is_qname(raw: &[u8]) -> bool {
+    let Ok(text) = std::str::from_utf8(raw) else {
+        return false;
+    };
+    match text.split_once(':') {
+        Some((prefix, local)) => is_ncname(prefix) && is_ncname(local),
+        None => is_ncname(text),
+    }
 }
 
 fn normalize_line_ends(raw: &str) -> std::borrow::Cow<'_, str> {
@@ -142,6 +180,16 @@ fn resolved_ns(result: ResolveResult<'_>, path: &str) -> Result<String, CebError
 
 /// Reads the whole document into a tree, refusing anything that is not well-formed UTF-8 XML.
 pub(crate) fn read_tree(xml: &[u8]) -> Result<Element, CebError> {
+    if xml.len() > MAX_MESSAGE_BYTES {
+        return Err(CebError::new(
+            ErrorKind::MessageTooLarge,
+            "",
+            format!(
+                "{} bytes, at most {MAX_MESSAGE_BYTES} are accepted",
+                xml.len()
+            ),
+        ));
+    }
     let xml = xml.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(xml);
     if xml.starts_with(b"\xFE\xFF") || xml.starts_with(b"\xFF\xFE") {
         return Err(CebError::new(
@@ -166,7 +214,7 @@ pub(crate) fn read_tree(xml: &[u8]) -> Result<Element, CebError> {
     }
     if let Some(pos) = text.find(|c: char| !is_xml_char(c)) {
         return Err(malformed(
-            "",
+            &open_elements_at(text, pos),
             format!("a character XML does not allow at byte {pos}"),
         ));
     }
@@ -205,6 +253,14 @@ pub(crate) fn read_tree(xml: &[u8]) -> Result<Element, CebError> {
                         "the XML declaration must come first in the document",
                     ));
                 }
+                let version_ok = decl.version().is_ok_and(|v| {
+                    v.strip_prefix(b"1.").is_some_and(|minor| {
+                        !minor.is_empty() && minor.iter().all(u8::is_ascii_digit)
+                    })
+                });
+                if !version_ok {
+                    return Err(malformed("", "the XML declaration needs version=\"1.0\""));
+                }
                 if let Some(Ok(encoding)) = decl.encoding() {
                     let name = String::from_utf8_lossy(&encoding).to_ascii_uppercase();
                     if name != "UTF-8" && name != "UTF8" {
@@ -234,6 +290,12 @@ pub(crate) fn read_tree(xml: &[u8]) -> Result<Element, CebError> {
                         format!("elements nested deeper than {MAX_DEPTH} levels"),
                     ));
                 }
+                if !is_qname(start.name().as_ref()) {
+                    return Err(malformed(
+                        &path_of(&stack),
+                        "an element name that is not an XML name",
+                    ));
+                }
                 let local = String::from_utf8_lossy(start.local_name().as_ref()).into_owned();
                 let here = if stack.is_empty() {
                     local.clone()
@@ -245,6 +307,12 @@ pub(crate) fn read_tree(xml: &[u8]) -> Result<Element, CebError> {
                 for attr in start.attributes() {
                     let attr = attr.map_err(|_| malformed(&here, "bad or duplicated attribute"))?;
                     let key = attr.key.as_ref();
+                    if !is_qname(key) {
+                        return Err(malformed(
+                            &here,
+                            "an attribute name that is not an XML name",
+                        ));
+                    }
                     if key == b"xmlns" || key.starts_with(b"xmlns:") {
                         continue;
                     }
@@ -332,6 +400,24 @@ pub(crate) fn read_tree(xml: &[u8]) -> Result<Element, CebError> {
     }
 }
 
+/// The path of the elements open at byte `pos`, read leniently (only to place an error).
+fn open_elements_at(text: &str, pos: usize) -> String {
+    let mut reader = quick_xml::Reader::from_str(text.get(..pos).unwrap_or(""));
+    let mut open: Vec<String> = Vec::new();
+    loop {
+        match reader.read_event() {
+            Ok(Event::Start(e)) => open.push(shown_name(&String::from_utf8_lossy(
+                e.local_name().as_ref(),
+            ))),
+            Ok(Event::End(_)) => {
+                open.pop();
+            }
+            Ok(Event::Eof) | Err(_) => return open.join("/"),
+            Ok(_) => {}
+        }
+    }
+}
+
 fn error_kind_text(e: &quick_xml::Error) -> &'static str {
     use quick_xml::Error as E;
     match e {
@@ -345,8 +431,8 @@ fn error_kind_text(e: &quick_xml::Error) -> &'static str {
     }
 }
 
-/// Escapes text for element content or a double-quoted attribute. Carriage returns and tabs
-/// are written as references so a reader gets exactly the same characters back.
+/// Escapes text for element content. Carriage returns and tabs are written as references so a
+/// reader gets exactly the same characters back.
 pub(crate) fn escape(text: &str, out: &mut String) {
     for c in text.chars() {
         match c {
@@ -359,6 +445,95 @@ pub(crate) fn escape(text: &str, out: &mut String) {
             _ => out.push(c),
         }
     }
+}
+
+/// Escapes text for a double-quoted attribute: as [`escape`], and line feeds as references too,
+/// since attribute-value normalisation would turn a literal one into a space.
+pub(crate) fn escape_attr(text: &str, out: &mut String) {
+    for c in text.chars() {
+        match c {
+            '\n' => out.push_str("&#10;"),
+            _ => escape(c.encode_utf8(&mut [0u8; 4]), out),
+        }
+    }
+}
+
+/// Writes an element and everything under it as compact XML (no added white space), declaring
+/// on the element itself every namespace the subtree uses (`ds`, `ceb`, then `n1`, `n2`…), so
+/// the fragment can be placed in any document that declares no default namespace.
+/// White-space-only text beside child elements is dropped, other text is written before them;
+/// reading the output back gives a tree that writes the very same string.
+pub(crate) fn write_fragment(root: &Element) -> String {
+    let mut namespaces: Vec<(String, String)> = Vec::new();
+    collect_namespaces(root, &mut namespaces);
+    let mut out = String::new();
+    write_subtree(root, &namespaces, true, &mut out);
+    out
+}
+
+fn collect_namespaces(e: &Element, found: &mut Vec<(String, String)>) {
+    let mut add = |ns: &str| {
+        if ns.is_empty() || ns == XML_NS || found.iter().any(|(uri, _)| uri == ns) {
+            return;
+        }
+        let prefix = match ns {
+            DS_NS => "ds".to_string(),
+            CEB_NS => "ceb".to_string(),
+            _ => format!("n{}", found.len() + 1),
+        };
+        found.push((ns.to_string(), prefix));
+    };
+    add(&e.ns);
+    for a in &e.attrs {
+        add(&a.ns);
+    }
+    for child in &e.children {
+        collect_namespaces(child, found);
+    }
+}
+
+fn qualified(ns: &str, local: &str, namespaces: &[(String, String)]) -> String {
+    if ns == XML_NS {
+        return format!("xml:{local}");
+    }
+    match namespaces.iter().find(|(uri, _)| uri == ns) {
+        Some((_, prefix)) => format!("{prefix}:{local}"),
+        None => local.to_string(),
+    }
+}
+
+fn write_subtree(e: &Element, namespaces: &[(String, String)], is_root: bool, out: &mut String) {
+    let name = qualified(&e.ns, &e.local, namespaces);
+    out.push('<');
+    out.push_str(&name);
+    if is_root {
+        for (uri, prefix) in namespaces {
+            out.push_str(&format!(" xmlns:{prefix}=\""));
+            escape_attr(uri, out);
+            out.push('"');
+        }
+    }
+    for a in &e.attrs {
+        out.push(' ');
+        out.push_str(&qualified(&a.ns, &a.local, namespaces));
+        out.push_str("=\"");
+        escape_attr(&a.value, out);
+        out.push('"');
+    }
+    out.push('>');
+    let text_is_space = e
+        .text
+        .chars()
+        .all(|c| matches!(c, ' ' | '\t' | '\n' | '\r'));
+    if e.children.is_empty() || !text_is_space {
+        escape(&e.text, out);
+    }
+    for child in &e.children {
+        write_subtree(child, namespaces, false, out);
+    }
+    out.push_str("</");
+    out.push_str(&name);
+    out.push('>');
 }
 
 /// Writes indented elements with an optional namespace prefix (`ceb:` or none).
@@ -393,7 +568,7 @@ impl XmlOut {
             self.out.push(' ');
             self.out.push_str(key);
             self.out.push_str("=\"");
-            escape(value, &mut self.out);
+            escape_attr(value, &mut self.out);
             self.out.push('"');
         }
         self.out.push_str(">\n");
@@ -448,5 +623,71 @@ impl XmlOut {
         self.indent();
         self.out.push_str(markup);
         self.out.push('\n');
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn fragment_of(xml: &str) -> String {
+        write_fragment(&read_tree(xml.as_bytes()).unwrap())
+    }
+
+    #[test]
+    fn fragments_write_the_same_after_a_round_trip() {
+        let tricky = concat!(
+            "<p:a xmlns:p=\"urn:p\" xmlns:q=\"urn:q\" xmlns=\"urn:default\" q:x=\"1&#10;2\" y=\"&lt;&quot;\">\n",
+            "  <b>text &amp; more&#13;</b>\n  mixed\n  <q:c q:y=\"tab&#9;\"/>\n",
+            "  <ds:Signature xmlns:ds=\"http://www.w3.org/2000/09/xmldsig#\"><ds:K>  v  </ds:K></ds:Signature>\n",
+            "  <xml:lang-free xmlns:xml=\"http://www.w3.org/XML/1998/namespace\" xml:lang=\"zh\"/><c:d xmlns:c=\"http://www.chinaport.gov.cn/ceb\"/>",
+            "</p:a>",
+        );
+        let once = fragment_of(tricky);
+        assert_eq!(fragment_of(&once), once, "{once}");
+        let tree = read_tree(once.as_bytes()).unwrap();
+        let original = read_tree(tricky.as_bytes()).unwrap();
+        assert_eq!(tree.ns, "urn:p");
+        assert_eq!(tree.attrs[0].value, "1\n2");
+        assert_eq!(tree.attrs[1].value, "<\"");
+        assert_eq!(tree.children[0].ns, "urn:default");
+        assert_eq!(tree.children[0].text, "text & more\r");
+        assert_eq!(tree.children[1].attrs[0].value, "tab\t");
+        assert_eq!(tree.children[2].children[0].text, "  v  ");
+        assert_eq!(tree.children[3].attrs[0].ns, XML_NS);
+        assert_eq!(tree.children[4].ns, CEB_NS);
+        assert_eq!(tree.text.trim(), "mixed");
+        assert_eq!(tree.children.len(), original.children.len());
+        assert!(
+            once.contains("<ds:Signature") && once.contains("<ceb:d"),
+            "{once}"
+        );
+    }
+
+    #[test]
+    fn attribute_escaping_survives_normalisation() {
+        let mut out = String::new();
+        escape_attr("a\nb\tc\rd&<>\"", &mut out);
+        assert_eq!(out, "a&#10;b&#9;c&#13;d&amp;&lt;&gt;&quot;");
+        let tree = read_tree(format!("<r a=\"{out}\"/>").as_bytes()).unwrap();
+        assert_eq!(tree.attrs[0].value, "a\nb\tc\rd&<>\"");
+    }
+
+    #[test]
+    fn names_must_be_xml_names() {
+        for good in ["a", "ceb:Order", "_x", "中文", "a.b-c"] {
+            assert!(is_qname(good.as_bytes()), "{good}");
+        }
+        for bad in ["", "1a", "-a", "a:b:c", ":a", "a:", "a b", "<"] {
+            assert!(!is_qname(bad.as_bytes()), "{bad}");
+        }
+    }
+
+    #[test]
+    fn a_bad_character_is_placed_in_its_element() {
+        let e = read_tree("<a><b>x\u{1}</b></a>".as_bytes()).unwrap_err();
+        assert_eq!((e.kind, e.path.as_str()), (ErrorKind::MalformedXml, "a/b"));
+        let e = read_tree(&vec![b'x'; MAX_MESSAGE_BYTES + 1]).unwrap_err();
+        assert_eq!(e.kind, ErrorKind::MessageTooLarge);
     }
 }
