@@ -10,7 +10,7 @@ use std::path::PathBuf;
 #[derive(Args, Debug, Default)]
 pub struct ServeArgs {
     /// TOML file with any of: listen, data, database, hub, name, queue_capacity, batch_max,
-    /// hs_nomenclature, rules.
+    /// hs_nomenclature, rules, fee_bps.
     #[arg(long)]
     pub config: Option<PathBuf>,
     /// Address to listen on [default: 127.0.0.1:8080]; port 0 picks a free one.
@@ -40,6 +40,9 @@ pub struct ServeArgs {
     /// Folder of rule-pack TOML files replacing (same file name) or adding to the embedded ones.
     #[arg(long, value_name = "DIR")]
     pub rules: Option<PathBuf>,
+    /// The hub's fee on a merchant's share of each parcel, in basis points (100 = 1%) [default: 100].
+    #[arg(long)]
+    pub fee_bps: Option<u32>,
 }
 
 #[derive(Deserialize, Default, Debug)]
@@ -54,6 +57,7 @@ pub struct FileConfig {
     pub batch_max: Option<usize>,
     pub hs_nomenclature: Option<PathBuf>,
     pub rules: Option<PathBuf>,
+    pub fee_bps: Option<u32>,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -93,8 +97,14 @@ pub fn resolve(args: &ServeArgs) -> Result<HubConfig, ServeError> {
         batch_max: args.batch_max.or(file.batch_max).unwrap_or(d.batch_max),
         hs_nomenclature: args.hs_nomenclature.clone().or(file.hs_nomenclature),
         rules_dir: args.rules.clone().or(file.rules),
+        fee_bps: args.fee_bps.or(file.fee_bps).unwrap_or(d.fee_bps),
         ..d
     };
+    if config.fee_bps > 10_000 {
+        return Err(ServeError::Invalid(
+            "fee_bps is at most 10000 (100%)".into(),
+        ));
+    }
     if config.queue_capacity == 0 || config.batch_max == 0 {
         return Err(ServeError::Invalid(
             "queue_capacity and batch_max must be at least 1".into(),

@@ -70,6 +70,14 @@ impl AuthCache {
         Ok(grant)
     }
 
+    /// Forgets every key of a party at once (after its status changed).
+    pub fn forget_party(&self, party_id: &str) {
+        self.grants
+            .lock()
+            .expect("auth cache lock")
+            .retain(|_, (g, _)| g.party_id != party_id);
+    }
+
     /// Forgets a key at once (after it is revoked).
     pub fn forget_key(&self, key_id: &str) {
         self.grants

@@ -24,6 +24,9 @@ pub struct HubConfig {
     /// HS nomenclature CSV (`section,hscode,description,parent,level`) read at start for
     /// `/v1/hs`; without it those routes answer `404 hs_nomenclature_not_loaded`.
     pub hs_nomenclature: Option<PathBuf>,
+    /// The hub's fee on a merchant's share of each delivered parcel (what the buyer paid less
+    /// duty and taxes), in basis points: 100 = 1%.
+    pub fee_bps: u32,
 }
 
 impl Default for HubConfig {
@@ -40,6 +43,7 @@ impl Default for HubConfig {
             read_pool_size: 8,
             rules_dir: None,
             hs_nomenclature: None,
+            fee_bps: 100,
         }
     }
 }

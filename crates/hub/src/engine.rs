@@ -5,11 +5,14 @@
 //! Nothing is acknowledged before it is durable.
 
 use crate::metrics::Metrics;
+use crate::parcels;
+use crate::writer::{BatchCtx, Effects, WriterState};
+use customs::{Decision, PaymentNotice, Waybill};
 use std::collections::hash_map::Entry;
 use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
 use std::time::Instant;
-use store::{ApiKey, Database, IdempotencyRecord, StoreError, WriteTx};
+use store::{ApiKey, Database, IdempotencyRecord, StoreError, StoredRiskRule, WriteTx};
 use tokio::sync::{mpsc, oneshot, Notify};
 use trade::product::ProductPatch;
 use trade::{FieldError, Order, Party, Product, Role};
@@ -23,6 +26,11 @@ pub enum Command {
     },
     CreateKey {
         key: ApiKey,
+    },
+    /// Suspends or reactivates a party (the hub's last operator cannot be suspended).
+    SetPartyStatus {
+        party_id: String,
+        status: trade::party::PartyStatus,
     },
     RevokeKey {
         key_id: String,
@@ -47,6 +55,44 @@ pub enum Command {
     PutFxRates {
         rates: Vec<store::FxRateRecord>,
     },
+    /// A payment provider's notice: held in escrow, matched, maybe cleared.
+    CreatePayment {
+        payment: PaymentNotice,
+    },
+    /// A carrier's waybill: matched, maybe cleared.
+    CreateWaybill {
+        waybill: Waybill,
+    },
+    /// An officer decides a held declaration.
+    Decide {
+        declaration_id: String,
+        decision: Decision,
+        reason: String,
+        by: Requester,
+    },
+    CancelOrder {
+        order_id: String,
+        reason: String,
+        by: Requester,
+    },
+    ReturnOrder {
+        order_id: String,
+        reason: String,
+        by: Requester,
+    },
+    DeliverOrder {
+        order_id: String,
+        by: Requester,
+    },
+    CreateRiskRule {
+        rule: StoredRiskRule,
+    },
+    UpdateRiskRule {
+        rule_id: String,
+        patch: customs::risk::RiskRulePatch,
+        by: String,
+        at_ms: i64,
+    },
 }
 
 #[derive(Debug, Clone)]
@@ -61,8 +107,9 @@ pub struct Idempotency {
     pub party_id: String,
     pub key: String,
     pub request_sha256: String,
+    /// The status and body to answer on replay (secrets such as new API keys are left out of
+    /// it); ignored for commands whose answer the writer renders ([`Applied::Rendered`]).
     pub status_code: u16,
-    /// The body to answer on replay (secrets such as new API keys are left out of it).
     pub replay_body: String,
     pub now_ms: i64,
 }
@@ -83,6 +130,11 @@ pub enum Applied {
     Product(Product),
     Revoked(ApiKey),
     Purged(u64),
+    /// The answer the writer rendered (it is also what a replay answers).
+    Rendered {
+        status: u16,
+        body: String,
+    },
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -101,6 +153,12 @@ pub enum EngineError {
     Stopping,
     #[error("storage: {0}")]
     Store(#[from] StoreError),
+    /// The ledger refused one of the hub's own bookings (`code`: its result code).
+    #[error("the ledger refused the {transfer_code} transfer: {code}")]
+    Ledger {
+        code: &'static str,
+        transfer_code: String,
+    },
 }
 
 struct Job {
@@ -141,6 +199,7 @@ impl Engine {
         db: Arc<dyn Database>,
         metrics: Arc<Metrics>,
         config: EngineConfig,
+        state: WriterState,
     ) -> std::io::Result<(Engine, Writer)> {
         assert!(config.queue_capacity > 0 && config.batch_max > 0);
         let (queue, jobs) = mpsc::channel(config.queue_capacity);
@@ -154,7 +213,14 @@ impl Engine {
         std::thread::Builder::new()
             .name("ewtp-writer".into())
             .spawn(move || {
-                runtime.block_on(run_writer(db, metrics, jobs, stop_signal, config.batch_max));
+                runtime.block_on(run_writer(
+                    db,
+                    metrics,
+                    jobs,
+                    stop_signal,
+                    config.batch_max,
+                    state,
+                ));
                 let _ = done.send(());
             })?;
         Ok((Engine { queue, stop }, Writer { finished }))
@@ -196,6 +262,7 @@ async fn run_writer(
     mut jobs: mpsc::Receiver<Job>,
     stop: Arc<Notify>,
     batch_max: usize,
+    mut state: WriterState,
 ) {
     let mut stopping = false;
     loop {
@@ -221,7 +288,7 @@ async fn run_writer(
         metrics.set_queue_depth(jobs.len());
         let started = Instant::now();
         let size = batch.len();
-        let (replies, results) = apply_batch(db.as_ref(), &metrics, batch).await;
+        let (replies, results) = apply_batch(db.as_ref(), &metrics, &mut state, batch).await;
         metrics.observe_batch(size, started.elapsed());
         for (reply, result) in replies.into_iter().zip(results) {
             // The requester may have gone away; its write is durable all the same.
@@ -237,16 +304,20 @@ type Answer = Result<Outcome, EngineError>;
 
 /// Applies a batch in one transaction and answers every job only after the commit.
 ///
-/// Three paths (docs/architecture.md): a batch of order creations is one transaction of the
-/// fewest round trips the backend allows (the hot path); any other batch claims its idempotency
-/// keys with one multi-row insert and writes runs of orders together (the general path). If any
-/// command fails on either, nothing is written and the batch is applied again on the careful
-/// path: one savepoint per command, so each failure stays with its own request and retried keys
-/// are replayed. If the transaction cannot commit, every job is answered with the storage error
-/// (none of them was written, so a retry with the same idempotency key is safe).
+/// Three paths (docs/architecture.md): a batch of order creations that no waiting document
+/// matches is one transaction of the fewest round trips the backend allows (the hot path); any
+/// other batch looks its idempotency keys up at once, writes runs of orders together and the
+/// other commands one by one, and inserts the new idempotency records at the end (the general
+/// path). If any command fails on either, nothing is written and the batch is applied again on
+/// the careful path: one savepoint per command, so each failure stays with its own request and
+/// retried keys are replayed. If the transaction cannot commit, every job is answered with the
+/// storage error (none of them was written, so a retry with the same idempotency key is safe).
+/// What the batch changed in the writer's memory (ledger balances, rules, rates, waiting
+/// documents) is folded in only after the commit.
 async fn apply_batch(
     db: &dyn Database,
     metrics: &Metrics,
+    state: &mut WriterState,
     batch: Vec<Job>,
 ) -> (Replies, Vec<Answer>) {
     let mut replies = Vec::with_capacity(batch.len());
@@ -255,14 +326,18 @@ async fn apply_batch(
         replies.push(job.reply);
         work.push((job.command, job.idempotency));
     }
-    let results = match apply_fast(db, &work).await {
-        Fast::Committed(results) => results,
-        Fast::Failed(e) => fail_all(work.len(), &e),
+    let now = crate::clock::now_ms();
+    let (results, effects) = match apply_fast(db, state, &work, now).await {
+        Fast::Committed(results, effects) => (results, effects),
+        Fast::Failed(e) => (fail_all(work.len(), &e), None),
         Fast::Fallback => {
             metrics.observe_careful_batch();
-            apply_careful(db, &work).await
+            apply_careful(db, state, &work, now).await
         }
     };
+    if let Some(effects) = effects {
+        state.absorb(effects);
+    }
     debug_assert_eq!(results.len(), replies.len());
     (replies, results)
 }
@@ -278,20 +353,27 @@ fn fail_all(n: usize, e: &StoreError) -> Vec<Answer> {
 }
 
 enum Fast {
-    Committed(Vec<Answer>),
+    /// Committed; the effects to fold into the writer's state (none for the hot path).
+    Committed(Vec<Answer>, Option<Effects>),
     /// A command failed; nothing was committed; apply the batch on the careful path.
     Fallback,
     /// The transaction itself failed.
     Failed(StoreError),
 }
 
-fn record_of(idem: &Idempotency) -> IdempotencyRecord {
+/// The record to keep for a command's idempotency key: the writer's answer when it rendered
+/// one, else the handler's.
+fn record_of(idem: &Idempotency, applied: Option<&Applied>) -> IdempotencyRecord {
+    let (status_code, response_body) = match applied {
+        Some(Applied::Rendered { status, body }) => (*status, body.clone()),
+        _ => (idem.status_code, idem.replay_body.clone()),
+    };
     IdempotencyRecord {
         party_id: idem.party_id.clone(),
         key: idem.key.clone(),
         request_sha256: idem.request_sha256.clone(),
-        status_code: idem.status_code,
-        response_body: idem.replay_body.clone(),
+        status_code,
+        response_body,
         created_at_ms: idem.now_ms,
     }
 }
@@ -308,100 +390,68 @@ fn replay_against(standing: &IdempotencyRecord, idem: &Idempotency) -> Answer {
     }
 }
 
-async fn apply_fast(db: &dyn Database, work: &Work) -> Fast {
+async fn apply_fast(db: &dyn Database, state: &WriterState, work: &Work, now_ms: i64) -> Fast {
     let n = work.len();
     let mut results: Vec<Option<Answer>> = (0..n).map(|_| None).collect();
-    // The record standing for each idempotency key, by the index of its first job in the batch.
+    // The first job of the batch with each idempotency key; later ones replay its answer.
     let mut first_with_key: HashMap<(&str, &str), usize> = HashMap::new();
     let mut repeats: Vec<(usize, usize)> = Vec::new();
-    let mut claims: Vec<(usize, IdempotencyRecord)> = Vec::new();
     for (i, (_, idem)) in work.iter().enumerate() {
         let Some(idem) = idem else { continue };
         match first_with_key.entry((idem.party_id.as_str(), idem.key.as_str())) {
             Entry::Occupied(first) => repeats.push((i, *first.get())),
             Entry::Vacant(slot) => {
                 slot.insert(i);
-                claims.push((i, record_of(idem)));
             }
         }
     }
     let repeated: HashSet<usize> = repeats.iter().map(|(i, _)| *i).collect();
-    let only_orders = work
-        .iter()
-        .enumerate()
-        .all(|(i, (c, _))| repeated.contains(&i) || matches!(c, Command::CreateOrder { .. }));
-    if only_orders {
-        // The hot path: the whole batch in one transaction of as few round trips as the backend
-        // allows. A key already stored (a retry) or any other failure leaves nothing written and
-        // sends the batch to the careful path, which replays or reports each job on its own.
-        let orders: Vec<&Order> = work
-            .iter()
-            .enumerate()
-            .filter(|(i, _)| !repeated.contains(i))
-            .filter_map(|(_, (c, _))| match c {
-                Command::CreateOrder { order } => Some(order),
-                _ => None,
-            })
-            .collect();
-        let records: Vec<&IdempotencyRecord> = claims.iter().map(|(_, r)| r).collect();
-        if db.commit_orders(&records, &orders).await.is_err() {
-            return Fast::Fallback;
-        }
-        let standing: HashMap<usize, &IdempotencyRecord> =
-            claims.iter().map(|(i, r)| (*i, r)).collect();
-        let first_of: HashMap<usize, usize> = repeats.iter().copied().collect();
-        let results = work
-            .iter()
-            .enumerate()
-            .map(
-                |(i, (_, idem))| match (first_of.get(&i).and_then(|f| standing.get(f)), idem) {
-                    (Some(record), Some(idem)) => replay_against(record, idem),
-                    _ => Ok(Outcome::Applied(Applied::Created)),
-                },
-            )
-            .collect();
-        return Fast::Committed(results);
+    let hot = work.iter().enumerate().all(|(i, (c, _))| {
+        repeated.contains(&i)
+            || matches!(c, Command::CreateOrder { order } if !state.has_waiting(customs::matching_order_no(order)))
+    });
+    if hot {
+        return apply_hot(db, work, &first_with_key, &repeats, &repeated).await;
     }
     let mut tx = match db.begin().await {
         Ok(tx) => tx,
         Err(e) => return Fast::Failed(e),
     };
-    let mut standing: HashMap<usize, IdempotencyRecord> = HashMap::new();
-    if !claims.is_empty() {
-        let records: Vec<&IdempotencyRecord> = claims.iter().map(|(_, r)| r).collect();
-        let claimed: HashSet<(String, String)> = match tx.stores().claim_idempotency(&records).await
-        {
-            Ok(c) => c.into_iter().collect(),
-            Err(_) => return Fast::Fallback,
-        };
-        for (i, record) in claims {
-            if !claimed.contains(&(record.party_id.clone(), record.key.clone())) {
-                let seen = match tx
-                    .stores()
-                    .get_idempotency(&record.party_id, &record.key)
-                    .await
-                {
-                    Ok(Some(seen)) => seen,
-                    _ => return Fast::Fallback,
-                };
-                if let Some(idem) = &work[i].1 {
-                    results[i] = Some(replay_against(&seen, idem));
+    // The records standing for the batch's keys (retries of earlier requests).
+    let mut standing: HashMap<(String, String), IdempotencyRecord> = HashMap::new();
+    if !first_with_key.is_empty() {
+        let keys: Vec<(&str, &str)> = first_with_key.keys().copied().collect();
+        match tx.stores().get_idempotency_many(&keys).await {
+            Ok(found) => {
+                for r in found {
+                    standing.insert((r.party_id.clone(), r.key.clone()), r);
                 }
-                standing.insert(i, seen);
-            } else {
-                standing.insert(i, record);
             }
+            Err(_) => return Fast::Fallback,
         }
     }
+    let mut ctx = BatchCtx::new(state, now_ms);
+    let mut new_records: Vec<IdempotencyRecord> = Vec::new();
     let mut orders: Vec<&Order> = Vec::new();
-    for (i, (command, _)) in work.iter().enumerate() {
-        if results[i].is_some() || repeated.contains(&i) {
+    for (i, (command, idem)) in work.iter().enumerate() {
+        if repeated.contains(&i) {
             continue;
         }
+        if let Some(idem) = idem {
+            if let Some(seen) = standing.get(&(idem.party_id.clone(), idem.key.clone())) {
+                results[i] = Some(replay_against(seen, idem));
+                continue;
+            }
+        }
         if let Command::CreateOrder { order } = command {
-            orders.push(order);
-            results[i] = Some(Ok(Outcome::Applied(Applied::Created)));
-            continue;
+            if ctx.waiting_count(customs::matching_order_no(order)) <= 0 {
+                orders.push(order);
+                if let Some(idem) = idem {
+                    new_records.push(record_of(idem, None));
+                }
+                results[i] = Some(Ok(Outcome::Applied(Applied::Created)));
+                continue;
+            }
         }
         // Keep arrival order: orders queued so far go in before any other command.
         if !orders.is_empty() {
@@ -410,69 +460,150 @@ async fn apply_fast(db: &dyn Database, work: &Work) -> Fast {
             }
             orders.clear();
         }
-        match apply_command(tx.as_mut(), command).await {
-            Ok(applied) => results[i] = Some(Ok(Outcome::Applied(applied))),
+        match apply_command(tx.as_mut(), &mut ctx, command).await {
+            Ok(applied) => {
+                if let Some(idem) = idem {
+                    new_records.push(record_of(idem, Some(&applied)));
+                }
+                results[i] = Some(Ok(Outcome::Applied(applied)));
+            }
             Err(_) => return Fast::Fallback,
         }
     }
     if !orders.is_empty() && tx.stores().insert_orders(&orders).await.is_err() {
         return Fast::Fallback;
     }
-    for (i, first) in repeats {
-        if let (Some(record), Some(idem)) = (standing.get(&first), &work[i].1) {
-            results[i] = Some(replay_against(record, idem));
+    if ctx.persist_ledger(tx.stores()).await.is_err() {
+        return Fast::Fallback;
+    }
+    if !new_records.is_empty() {
+        let refs: Vec<&IdempotencyRecord> = new_records.iter().collect();
+        if tx.stores().insert_idempotency_many(&refs).await.is_err() {
+            return Fast::Fallback;
         }
     }
-    commit(tx, results).await
+    for r in new_records {
+        standing.insert((r.party_id.clone(), r.key.clone()), r);
+    }
+    for (i, first) in repeats {
+        if let (Some(idem), Some(first_idem)) = (&work[i].1, &work[first].1) {
+            if let Some(record) =
+                standing.get(&(first_idem.party_id.clone(), first_idem.key.clone()))
+            {
+                results[i] = Some(replay_against(record, idem));
+            }
+        }
+    }
+    let effects = ctx.effects;
+    commit(tx, results, Some(effects)).await
 }
 
-async fn commit(tx: Box<dyn WriteTx>, results: Vec<Option<Answer>>) -> Fast {
+/// The hot path: a batch of order creations in one transaction of as few round trips as the
+/// backend allows. A key already stored (a retry) or any other failure leaves nothing written
+/// and sends the batch to the careful path, which replays or reports each job on its own.
+async fn apply_hot(
+    db: &dyn Database,
+    work: &Work,
+    first_with_key: &HashMap<(&str, &str), usize>,
+    repeats: &[(usize, usize)],
+    repeated: &HashSet<usize>,
+) -> Fast {
+    let orders: Vec<&Order> = work
+        .iter()
+        .enumerate()
+        .filter(|(i, _)| !repeated.contains(i))
+        .filter_map(|(_, (c, _))| match c {
+            Command::CreateOrder { order } => Some(order),
+            _ => None,
+        })
+        .collect();
+    let claims: HashMap<usize, IdempotencyRecord> = first_with_key
+        .values()
+        .filter_map(|i| work[*i].1.as_ref().map(|idem| (*i, record_of(idem, None))))
+        .collect();
+    let records: Vec<&IdempotencyRecord> = claims.values().collect();
+    if db.commit_orders(&records, &orders).await.is_err() {
+        return Fast::Fallback;
+    }
+    let first_of: HashMap<usize, usize> = repeats.iter().copied().collect();
+    let results = work
+        .iter()
+        .enumerate()
+        .map(
+            |(i, (_, idem))| match (first_of.get(&i).and_then(|f| claims.get(f)), idem) {
+                (Some(record), Some(idem)) => replay_against(record, idem),
+                _ => Ok(Outcome::Applied(Applied::Created)),
+            },
+        )
+        .collect();
+    Fast::Committed(results, None)
+}
+
+async fn commit(
+    tx: Box<dyn WriteTx>,
+    results: Vec<Option<Answer>>,
+    effects: Option<Effects>,
+) -> Fast {
     if let Err(e) = tx.commit().await {
         tracing::error!(error = %e, "commit failed");
         return Fast::Failed(e);
     }
     let results: Option<Vec<Answer>> = results.into_iter().collect();
     match results {
-        Some(results) => Fast::Committed(results),
+        Some(results) => Fast::Committed(results, effects),
         None => unreachable!("every job of a committed batch has an answer"),
     }
 }
 
-/// The careful path: each command in its own savepoint.
-async fn apply_careful(db: &dyn Database, work: &Work) -> Vec<Answer> {
+/// The careful path: each command in its own savepoint, and the batch's working set restored
+/// to what it was before a command that failed.
+async fn apply_careful(
+    db: &dyn Database,
+    state: &WriterState,
+    work: &Work,
+    now_ms: i64,
+) -> (Vec<Answer>, Option<Effects>) {
     let n = work.len();
     let mut tx = match db.begin().await {
         Ok(tx) => tx,
         Err(e) => {
             tracing::error!(error = %e, "cannot begin a write transaction");
-            return fail_all(n, &e);
+            return (fail_all(n, &e), None);
         }
     };
+    let mut ctx = BatchCtx::new(state, now_ms);
     let mut results = Vec::with_capacity(n);
     for (command, idempotency) in work {
-        match apply_in_savepoint(tx.as_mut(), command, idempotency.as_ref()).await {
-            Ok(result) => results.push(result),
+        let before = ctx.clone();
+        match apply_in_savepoint(tx.as_mut(), &mut ctx, command, idempotency.as_ref()).await {
+            Ok(result) => {
+                if !matches!(result, Ok(Outcome::Applied(_))) {
+                    ctx = before;
+                }
+                results.push(result);
+            }
             Err(e) => {
                 tracing::error!(error = %e, "savepoint failed; the batch is abandoned");
-                return fail_all(n, &e);
+                return (fail_all(n, &e), None);
             }
         }
     }
     if let Err(e) = tx.commit().await {
         tracing::error!(error = %e, "commit failed");
-        return fail_all(n, &e);
+        return (fail_all(n, &e), None);
     }
-    results
+    (results, Some(ctx.effects))
 }
 
 /// The outer `Result` is a failure of the transaction itself; the inner one the command's own.
 async fn apply_in_savepoint(
     tx: &mut dyn WriteTx,
+    ctx: &mut BatchCtx<'_>,
     command: &Command,
     idem: Option<&Idempotency>,
 ) -> Result<Answer, StoreError> {
     tx.savepoint().await?;
-    let result = apply_one(tx, command, idem).await;
+    let result = apply_one(tx, ctx, command, idem).await;
     match &result {
         Ok(Outcome::Applied(_)) => tx.release_savepoint().await?,
         Ok(Outcome::Replayed { .. }) | Err(_) => {
@@ -483,7 +614,12 @@ async fn apply_in_savepoint(
     Ok(result)
 }
 
-async fn apply_one(tx: &mut dyn WriteTx, command: &Command, idem: Option<&Idempotency>) -> Answer {
+async fn apply_one(
+    tx: &mut dyn WriteTx,
+    ctx: &mut BatchCtx<'_>,
+    command: &Command,
+    idem: Option<&Idempotency>,
+) -> Answer {
     if let Some(idem) = idem {
         if let Some(seen) = tx
             .stores()
@@ -493,25 +629,64 @@ async fn apply_one(tx: &mut dyn WriteTx, command: &Command, idem: Option<&Idempo
             return replay_against(&seen, idem);
         }
     }
-    let applied = apply_command(tx, command).await?;
+    let applied = apply_command(tx, ctx, command).await?;
+    // Inside the command's savepoint: its ledger changes stand or fall with it.
+    ctx.persist_ledger(tx.stores()).await?;
     if let Some(idem) = idem {
-        tx.stores().insert_idempotency(&record_of(idem)).await?;
+        tx.stores()
+            .insert_idempotency(&record_of(idem, Some(&applied)))
+            .await?;
     }
     Ok(Outcome::Applied(applied))
 }
 
 /// The effect of one command on the stores, without its idempotency bookkeeping.
-async fn apply_command(tx: &mut dyn WriteTx, command: &Command) -> Result<Applied, EngineError> {
+async fn apply_command(
+    tx: &mut dyn WriteTx,
+    ctx: &mut BatchCtx<'_>,
+    command: &Command,
+) -> Result<Applied, EngineError> {
     let s = tx.stores();
     Ok(match command {
         Command::CreateParty { party, key } => {
-            s.insert_party(party).await?;
+            s.insert_party(party).await.map_err(|e| {
+                conflict_as(
+                    e,
+                    "duplicate_customs_code",
+                    "another party of the hub already has this customs_code",
+                )
+            })?;
             s.insert_key(key).await?;
+            ctx.note_party(party);
             Applied::Created
         }
         Command::CreateKey { key } => {
             s.insert_key(key).await?;
             Applied::Created
+        }
+        Command::SetPartyStatus { party_id, status } => {
+            let mut party = s
+                .get_party(party_id)
+                .await?
+                .ok_or(EngineError::NotFound { what: "party" })?;
+            if party.role == Role::Operator
+                && *status != trade::party::PartyStatus::Active
+                && s.count_live_keys_for_role(Role::Operator).await?
+                    <= s.count_live_keys_of_party(party_id).await?
+            {
+                return Err(EngineError::Conflict {
+                    code: "last_operator",
+                    detail: "suspending this party would leave the hub without a live operator key"
+                        .into(),
+                });
+            }
+            s.set_party_status(party_id, *status).await?;
+            party.status = *status;
+            ctx.note_party(&party);
+            Applied::Rendered {
+                status: 200,
+                body: crate::routes::to_json(&crate::views::PartyView::from(&party)),
+            }
         }
         Command::RevokeKey { key_id, by, at_ms } => {
             let key = match s.get_key(key_id).await? {
@@ -583,6 +758,7 @@ async fn apply_command(tx: &mut dyn WriteTx, command: &Command) -> Result<Applie
                     "the merchant already has an order with this order_no",
                 )
             })?;
+            parcels::order_placed(s, ctx, order).await?;
             Applied::Created
         }
         Command::PurgeIdempotency { before_ms } => {
@@ -590,7 +766,86 @@ async fn apply_command(tx: &mut dyn WriteTx, command: &Command) -> Result<Applie
         }
         Command::PutFxRates { rates } => {
             s.put_fx_rates(rates).await?;
+            let mut table = ctx.fx().clone();
+            table.extend(crate::fx::table_of(rates));
+            ctx.set_fx(table);
             Applied::Created
+        }
+        Command::CreatePayment { payment } => {
+            parcels::create_payment(s, ctx, payment.clone()).await?
+        }
+        Command::CreateWaybill { waybill } => {
+            parcels::create_waybill(s, ctx, waybill.clone()).await?
+        }
+        Command::Decide {
+            declaration_id,
+            decision,
+            reason,
+            by,
+        } => parcels::decide(s, ctx, declaration_id, *decision, reason, by).await?,
+        Command::CancelOrder {
+            order_id,
+            reason,
+            by,
+        } => parcels::cancel_order(s, ctx, order_id, reason, by).await?,
+        Command::ReturnOrder {
+            order_id,
+            reason,
+            by,
+        } => parcels::return_order(s, ctx, order_id, reason, by).await?,
+        Command::DeliverOrder { order_id, by } => {
+            parcels::deliver_order(s, ctx, order_id, by).await?
+        }
+        Command::CreateRiskRule { rule } => {
+            s.insert_risk_rule(rule).await?;
+            let mut rules = ctx.rules().to_vec();
+            rules.push(rule.rule.clone());
+            rules.sort_by(|a, b| a.id.cmp(&b.id));
+            ctx.set_rules(rules);
+            Applied::Rendered {
+                status: 201,
+                body: crate::routes::to_json(&crate::views::clearance::RiskRuleView::from(rule)),
+            }
+        }
+        Command::UpdateRiskRule {
+            rule_id,
+            patch,
+            by,
+            at_ms,
+        } => {
+            let current = s
+                .get_risk_rule(rule_id)
+                .await?
+                .ok_or(EngineError::NotFound { what: "risk rule" })?;
+            let next = patch
+                .apply(&current.rule, *at_ms)
+                .map_err(EngineError::Invalid)?;
+            let stored = StoredRiskRule {
+                rule: next,
+                updated_by: by.clone(),
+            };
+            if !s.update_risk_rule(&stored, current.rule.version).await? {
+                return Err(EngineError::Conflict {
+                    code: "concurrent_update",
+                    detail: "the rule changed meanwhile; retry".into(),
+                });
+            }
+            let rules = ctx
+                .rules()
+                .iter()
+                .map(|r| {
+                    if r.id == stored.rule.id {
+                        stored.rule.clone()
+                    } else {
+                        r.clone()
+                    }
+                })
+                .collect();
+            ctx.set_rules(rules);
+            Applied::Rendered {
+                status: 200,
+                body: crate::routes::to_json(&crate::views::clearance::RiskRuleView::from(&stored)),
+            }
         }
     })
 }

@@ -7,14 +7,17 @@ pub mod catalog;
 pub mod clock;
 pub mod config;
 pub mod engine;
+pub mod escrow;
 pub mod extract;
 pub mod fx;
 pub mod metrics;
+pub mod parcels;
 pub mod problem;
 pub mod routes;
 pub mod server;
 pub mod state;
 pub mod views;
+pub mod writer;
 
 pub use config::HubConfig;
 pub use server::{start, start_on, Hub, HubError, OPERATOR_KEY_FILE};

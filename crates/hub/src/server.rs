@@ -7,8 +7,11 @@ use crate::engine::{Command, Engine, EngineConfig};
 use crate::metrics::{self, Metrics};
 use crate::problem::ApiError;
 use crate::routes::hs;
-use crate::routes::{fx, orders, parties, products, quotes, system};
+use crate::routes::{
+    declarations, documents, fx, orders, parties, products, quotes, risk_rules, system,
+};
 use crate::state::{AppState, HubIdentity, Shared};
+use crate::writer::{WriterSetup, WriterState};
 use axum::extract::DefaultBodyLimit;
 use axum::http::StatusCode;
 use std::fs::File;
@@ -53,7 +56,7 @@ pub enum HubError {
 #[openapi(
     info(title = "ewtp e-hub API", description = "One e-hub of the Electronic World Trade Platform: parties, catalog, orders. Errors are RFC 9457 problem+json with a stable `code`."),
     modifiers(&BearerAuth),
-    tags((name = "system"), (name = "parties"), (name = "catalog"), (name = "orders"), (name = "nomenclature"), (name = "landed cost"))
+    tags((name = "system"), (name = "parties"), (name = "catalog"), (name = "orders"), (name = "nomenclature"), (name = "landed cost"), (name = "clearance"))
 )]
 struct ApiDoc;
 
@@ -83,7 +86,7 @@ pub fn router(state: Shared, body_limit_bytes: usize) -> axum::Router {
         .routes(routes!(system::openapi))
         .routes(routes!(system::me))
         .routes(routes!(parties::create_party))
-        .routes(routes!(parties::get_party))
+        .routes(routes!(parties::get_party, parties::update_party))
         .routes(routes!(parties::create_key))
         .routes(routes!(parties::revoke_key))
         .routes(routes!(products::create_product, products::list_products))
@@ -95,6 +98,25 @@ pub fn router(state: Shared, body_limit_bytes: usize) -> axum::Router {
         .routes(routes!(fx::put_fx_rates, fx::list_fx_rates))
         .routes(routes!(hs::get_hs_code))
         .routes(routes!(hs::search_hs))
+        .routes(routes!(documents::create_payment, documents::list_payments))
+        .routes(routes!(documents::get_payment))
+        .routes(routes!(documents::create_waybill, documents::list_waybills))
+        .routes(routes!(documents::get_waybill))
+        .routes(routes!(declarations::list_declarations))
+        .routes(routes!(declarations::get_declaration))
+        .routes(routes!(declarations::get_audit))
+        .routes(routes!(declarations::decide))
+        .routes(routes!(declarations::cancel_order))
+        .routes(routes!(declarations::return_order))
+        .routes(routes!(declarations::deliver_order))
+        .routes(routes!(
+            risk_rules::create_risk_rule,
+            risk_rules::list_risk_rules
+        ))
+        .routes(routes!(
+            risk_rules::get_risk_rule,
+            risk_rules::update_risk_rule
+        ))
         .split_for_parts();
     let _ = state.openapi_json.set(api.to_json().unwrap_or_default());
     router
@@ -141,7 +163,7 @@ pub const OPERATOR_KEY_FILE: &str = "operator.key";
 const IDEMPOTENCY_KEEP_MS: i64 = 48 * 3600 * 1000;
 
 pub async fn start(config: HubConfig) -> Result<Hub, HubError> {
-    check_hub_code(&config.hub_code)?;
+    check_config(&config)?;
     let nomenclature = load_nomenclature(&config).await?;
     let packs = load_rule_packs(&config).await?;
     let data_dir = config.data_dir.clone();
@@ -163,7 +185,7 @@ pub async fn start(config: HubConfig) -> Result<Hub, HubError> {
 
 /// Starts on a database the caller opened (tests use it to give each hub an isolated schema).
 pub async fn start_on(config: HubConfig, db: Arc<dyn Database>) -> Result<Hub, HubError> {
-    check_hub_code(&config.hub_code)?;
+    check_config(&config)?;
     let nomenclature = load_nomenclature(&config).await?;
     let packs = load_rule_packs(&config).await?;
     let data_dir = config.data_dir.clone();
@@ -236,10 +258,22 @@ async fn start_with_database(
     packs: Arc<tariff::PackSet>,
 ) -> Result<Hub, HubError> {
     let data_dir = config.data_dir.clone();
-    let ids = IdGen::default();
+    let ids = Arc::new(IdGen::default());
     let new_operator_key = bootstrap(db.as_ref(), &config, &ids, &data_dir).await?;
 
     let metrics = Arc::new(Metrics::default());
+    let setup = WriterSetup {
+        packs: packs.clone(),
+        ids: ids.clone(),
+        fee_bps: config.fee_bps,
+        hub_code: config.hub_code.clone(),
+    };
+    let writer_state = {
+        let mut tx = db.begin().await?;
+        let loaded = WriterState::load(tx.stores(), setup).await?;
+        drop(tx);
+        loaded
+    };
     let (engine, writer) = Engine::start(
         db.clone(),
         metrics.clone(),
@@ -247,6 +281,7 @@ async fn start_with_database(
             queue_capacity: config.queue_capacity,
             batch_max: config.batch_max,
         },
+        writer_state,
     )
     .map_err(|e| HubError::Config(format!("cannot start the writer thread: {e}")))?;
     let state: Shared = Arc::new(AppState {
@@ -375,6 +410,7 @@ async fn bootstrap(
         legal_name: config.hub_name.clone(),
         country,
         registration_number: config.hub_code.clone(),
+        customs_code: None,
         contact: Contact {
             name: None,
             email: None,
@@ -411,7 +447,14 @@ fn lock_data_dir(data_dir: &Path) -> Result<File, HubError> {
     Ok(lock)
 }
 
-fn check_hub_code(code: &str) -> Result<(), HubError> {
+fn check_config(config: &HubConfig) -> Result<(), HubError> {
+    if config.fee_bps > 10_000 {
+        return Err(HubError::Config(format!(
+            "fee_bps {} is above 10000 (100%)",
+            config.fee_bps
+        )));
+    }
+    let code = &config.hub_code;
     if valid_hub_code(code) {
         return Ok(());
     }

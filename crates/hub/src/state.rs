@@ -19,7 +19,7 @@ pub struct AppState {
     pub fx: crate::fx::FxCache,
     pub db: Arc<dyn Database>,
     pub engine: Engine,
-    pub ids: IdGen,
+    pub ids: Arc<IdGen>,
     pub metrics: Arc<Metrics>,
     pub auth: AuthCache,
     pub catalog: crate::catalog::CatalogCache,

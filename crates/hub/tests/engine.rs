@@ -1,8 +1,10 @@
 //! The engine on each backend, with batches composed exactly: the test holds the single writer
 //! connection, lets the writer take a sentinel job, queues the batch behind it, then releases.
 
+use hub::clock::IdGen;
 use hub::engine::{Applied, Command, Engine, EngineConfig, EngineError, Idempotency, Outcome};
 use hub::metrics::Metrics;
+use hub::writer::{WriterSetup, WriterState};
 use std::collections::HashMap;
 use std::sync::Arc;
 use store::testing::TestDb;
@@ -17,6 +19,7 @@ fn party(id: &str) -> Party {
         legal_name: Some(id.into()),
         country: Some("MY".into()),
         registration_number: Some("R".into()),
+        customs_code: None,
         contact: None,
     };
     draft.validate(id.into(), 1).unwrap()
@@ -96,6 +99,16 @@ async fn one_batch_counted(
     jobs: Vec<(Command, Option<Idempotency>)>,
 ) -> (Vec<Result<Outcome, EngineError>>, usize) {
     let metrics = Arc::new(Metrics::default());
+    let setup = WriterSetup {
+        packs: Arc::new(tariff::load_embedded().unwrap()),
+        ids: Arc::new(IdGen::default()),
+        fee_bps: 100,
+        hub_code: "MY-KUL".into(),
+    };
+    let state = {
+        let mut tx = db.db.begin().await.unwrap();
+        WriterState::load(tx.stores(), setup).await.unwrap()
+    };
     let (engine, writer) = Engine::start(
         db.db.clone(),
         metrics.clone(),
@@ -103,6 +116,7 @@ async fn one_batch_counted(
             queue_capacity: 64,
             batch_max: 64,
         },
+        state,
     )
     .unwrap();
     let blocker = db.db.begin().await.unwrap();

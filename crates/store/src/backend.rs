@@ -1,8 +1,8 @@
 //! The handles the hub holds: a database with one writer connection and a pool of readers.
 
 use crate::{
-    FxStore, IdempotencyRecord, IdempotencyStore, KeyStore, LedgerStore, MetaStore, OrderStore,
-    PartyStore, ProductStore, Result,
+    ClearanceStore, FxStore, IdempotencyRecord, IdempotencyStore, KeyStore, LedgerStore, MetaStore,
+    OrderStore, PartyStore, ProductStore, Result,
 };
 use async_trait::async_trait;
 use trade::Order;
@@ -40,6 +40,7 @@ pub trait Stores:
     + IdempotencyStore
     + FxStore
     + LedgerStore
+    + ClearanceStore
     + Send
 {
 }
@@ -52,6 +53,7 @@ impl<T> Stores for T where
         + IdempotencyStore
         + FxStore
         + LedgerStore
+        + ClearanceStore
         + Send
 {
 }

@@ -3,6 +3,7 @@
 //! each with its own migrations folder.
 
 mod backend;
+mod clearance_sql;
 mod error;
 mod ledger_sql;
 pub mod postgres;
@@ -14,12 +15,13 @@ pub mod testing;
 pub use backend::{Backend, Database, ReadConn, Stores, WriteTx};
 pub use error::StoreError;
 pub use records::{
-    ApiKey, FxRateRecord, IdempotencyRecord, KeyGrant, Movement, OrderQuery, OrderScope,
-    PayoutRecord,
+    ApiKey, CebMessageRecord, DeclarationQuery, DeclarationScope, FxRateRecord, IdempotencyRecord,
+    KeyGrant, Movement, OrderLinks, OrderQuery, OrderScope, ParcelTransfers, PayoutRecord,
+    StoredDeclaration, StoredPayment, StoredRiskRule, StoredWaybill,
 };
 
 use async_trait::async_trait;
-use trade::{Order, Party, Product, Role};
+use trade::{Order, OrderStatus, Party, Product, Role};
 
 pub type Result<T> = std::result::Result<T, StoreError>;
 
@@ -35,6 +37,13 @@ pub trait MetaStore {
 pub trait PartyStore {
     async fn insert_party(&mut self, party: &Party) -> Result<()>;
     async fn get_party(&mut self, id: &str) -> Result<Option<Party>>;
+    async fn find_party_by_customs_code(&mut self, code: &str) -> Result<Option<Party>>;
+    /// False when no party has the id.
+    async fn set_party_status(
+        &mut self,
+        id: &str,
+        status: trade::party::PartyStatus,
+    ) -> Result<bool>;
     async fn count_parties_with_role(&mut self, role: Role) -> Result<i64>;
 }
 
@@ -48,6 +57,8 @@ pub trait KeyStore {
     async fn revoke_key(&mut self, id: &str, at_ms: i64) -> Result<bool>;
     /// Keys not revoked, held by active parties of `role`.
     async fn count_live_keys_for_role(&mut self, role: Role) -> Result<i64>;
+    /// Keys not revoked of one party.
+    async fn count_live_keys_of_party(&mut self, party_id: &str) -> Result<i64>;
 }
 
 #[async_trait]
@@ -88,12 +99,13 @@ pub trait IdempotencyStore {
         key: &str,
     ) -> Result<Option<IdempotencyRecord>>;
     async fn insert_idempotency(&mut self, record: &IdempotencyRecord) -> Result<()>;
-    /// Inserts the records whose (party, key) is free and returns those it inserted; records
-    /// whose key is taken are left alone. `records` must not repeat a (party, key).
-    async fn claim_idempotency(
+    /// The records standing for these (party, key) pairs, those that exist.
+    async fn get_idempotency_many(
         &mut self,
-        records: &[&IdempotencyRecord],
-    ) -> Result<Vec<(String, String)>>;
+        keys: &[(&str, &str)],
+    ) -> Result<Vec<IdempotencyRecord>>;
+    /// Inserts records with a few multi-row statements; a taken (party, key) fails the call.
+    async fn insert_idempotency_many(&mut self, records: &[&IdempotencyRecord]) -> Result<()>;
     /// Forgets records created before `before_ms`; returns how many.
     async fn purge_idempotency(&mut self, before_ms: i64) -> Result<u64>;
 }
@@ -159,4 +171,108 @@ pub trait LedgerStore {
         before_id: Option<&str>,
         limit: i64,
     ) -> Result<Vec<PayoutRecord>>;
+}
+
+/// Customs clearance: the payment notices and waybills matched with orders, declarations and
+/// their append-only audit trail, the buyers' annual quotas, risk rules, CEB messages.
+#[async_trait]
+pub trait ClearanceStore {
+    /// Fails with [`StoreError::Conflict`] when the provider already sent that transaction id.
+    async fn insert_payment(&mut self, payment: &StoredPayment) -> Result<()>;
+    async fn get_payment(&mut self, id: &str) -> Result<Option<StoredPayment>>;
+    async fn find_payment(
+        &mut self,
+        provider_id: &str,
+        transaction_id: &str,
+    ) -> Result<Option<StoredPayment>>;
+    /// Payments for this order number not yet matched to an order, oldest first.
+    async fn waiting_payments(&mut self, order_no: &str) -> Result<Vec<StoredPayment>>;
+    async fn link_payment(&mut self, payment_id: &str, order_id: &str) -> Result<()>;
+    /// Newest first; `provider_id` None lists every provider's.
+    async fn list_payments(
+        &mut self,
+        provider_id: Option<&str>,
+        before_id: Option<&str>,
+        limit: i64,
+    ) -> Result<Vec<StoredPayment>>;
+
+    /// Fails with [`StoreError::Conflict`] when the carrier already used that waybill number.
+    async fn insert_waybill(&mut self, waybill: &StoredWaybill) -> Result<()>;
+    async fn get_waybill(&mut self, id: &str) -> Result<Option<StoredWaybill>>;
+    async fn find_waybill(
+        &mut self,
+        carrier_id: &str,
+        waybill_no: &str,
+    ) -> Result<Option<StoredWaybill>>;
+    /// Waybills for this order number not yet matched to an order, oldest first.
+    async fn waiting_waybills(&mut self, order_no: &str) -> Result<Vec<StoredWaybill>>;
+    async fn link_waybill(&mut self, waybill_id: &str, order_id: &str) -> Result<()>;
+    /// Every order number with documents (payments or waybills) waiting for their order, and
+    /// how many.
+    async fn waiting_numbers(&mut self) -> Result<Vec<(String, u32)>>;
+    async fn list_waybills(
+        &mut self,
+        carrier_id: Option<&str>,
+        before_id: Option<&str>,
+        limit: i64,
+    ) -> Result<Vec<StoredWaybill>>;
+
+    /// Orders whose matching number is `number`: their `order_no`, or their id when they have
+    /// none. Oldest first, with their links.
+    async fn orders_by_number(&mut self, number: &str) -> Result<Vec<(Order, OrderLinks)>>;
+    async fn order_with_links(&mut self, order_id: &str) -> Result<Option<(Order, OrderLinks)>>;
+    async fn set_order_links(&mut self, order_id: &str, links: &OrderLinks) -> Result<()>;
+    async fn set_order_status(
+        &mut self,
+        order_id: &str,
+        status: OrderStatus,
+        at_ms: i64,
+    ) -> Result<()>;
+
+    async fn insert_declaration(&mut self, declaration: &StoredDeclaration) -> Result<()>;
+    /// Writes `declaration` if the stored version is still `expected_version`; false otherwise.
+    async fn update_declaration(
+        &mut self,
+        declaration: &StoredDeclaration,
+        expected_version: i64,
+    ) -> Result<bool>;
+    async fn get_declaration(&mut self, id: &str) -> Result<Option<StoredDeclaration>>;
+    async fn list_declarations(
+        &mut self,
+        query: &DeclarationQuery,
+    ) -> Result<Vec<StoredDeclaration>>;
+    /// Appends to the audit trail; an entry with a taken (declaration, seq) fails the call.
+    async fn append_audit(&mut self, entries: &[customs::AuditEntry]) -> Result<()>;
+    /// The trail of one declaration, in `seq` order.
+    async fn list_audit(&mut self, declaration_id: &str) -> Result<Vec<customs::AuditEntry>>;
+
+    /// What the buyer of `key` has used so far (0 when nothing).
+    async fn quota_used(&mut self, key: &customs::QuotaKey) -> Result<i64>;
+    async fn put_quota(
+        &mut self,
+        key: &customs::QuotaKey,
+        currency: trade::Currency,
+        used: i64,
+    ) -> Result<()>;
+    /// Gives `amount` back to the quota of `key`; false when the row has less than that used
+    /// (nothing is changed then).
+    async fn give_back_quota(&mut self, key: &customs::QuotaKey, amount: i64) -> Result<bool>;
+
+    /// How many declarations of the merchant were released so far.
+    async fn merchant_releases(&mut self, merchant_id: &str) -> Result<u64>;
+    async fn count_merchant_release(&mut self, merchant_id: &str, at_ms: i64) -> Result<()>;
+
+    async fn insert_risk_rule(&mut self, rule: &StoredRiskRule) -> Result<()>;
+    /// Writes `rule` if the stored version is still `expected_version`; false otherwise.
+    async fn update_risk_rule(
+        &mut self,
+        rule: &StoredRiskRule,
+        expected_version: i64,
+    ) -> Result<bool>;
+    async fn get_risk_rule(&mut self, id: &str) -> Result<Option<StoredRiskRule>>;
+    /// Every rule, by id.
+    async fn list_risk_rules(&mut self) -> Result<Vec<StoredRiskRule>>;
+
+    async fn insert_ceb_message(&mut self, message: &CebMessageRecord) -> Result<()>;
+    async fn get_ceb_message(&mut self, id: &str) -> Result<Option<CebMessageRecord>>;
 }

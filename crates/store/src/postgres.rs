@@ -18,6 +18,11 @@ mod stores {
         sqlx::Postgres,
         sqlx::postgres::PgRow
     );
+    crate::clearance_sql::impl_clearance_store!(
+        sqlx::PgConnection,
+        sqlx::Postgres,
+        sqlx::postgres::PgRow
+    );
 
     /// Under PostgreSQL's limit of 65535 bound parameters per statement.
     pub(super) const MAX_BATCH_PARAMETERS: usize = 60_000;

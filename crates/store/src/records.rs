@@ -97,3 +97,89 @@ pub struct PayoutRecord {
     pub created_by: String,
     pub created_at_ms: i64,
 }
+
+/// A payment notice as stored, with what the hub linked it to.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StoredPayment {
+    pub notice: customs::PaymentNotice,
+    /// The order it was matched to, once that order is known.
+    pub order_id: Option<String>,
+    /// The pending ledger transfer holding the payment in escrow.
+    pub hold_transfer_id: Option<String>,
+}
+
+/// A waybill as stored, with the order it was matched to.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StoredWaybill {
+    pub waybill: customs::Waybill,
+    pub order_id: Option<String>,
+}
+
+/// An order's other two documents and its declaration, once matched.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct OrderLinks {
+    pub payment_id: Option<String>,
+    pub waybill_id: Option<String>,
+    pub declaration_id: Option<String>,
+}
+
+/// The ledger transfers of one parcel.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ParcelTransfers {
+    /// The pending escrow hold made when the payment arrived.
+    pub hold: Option<String>,
+    /// Duty and taxes moved to the destination's customs revenue at release.
+    pub tax: Option<String>,
+    /// The merchant's share, pending from release until delivery.
+    pub merchant: Option<String>,
+    /// The hub's fee, pending from release until delivery.
+    pub fee: Option<String>,
+}
+
+/// A declaration as stored: the customs value, what it took from the buyer's annual quota (to
+/// give back exactly), and its ledger transfers.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StoredDeclaration {
+    pub declaration: customs::Declaration,
+    pub quota: Option<(customs::QuotaKey, i64)>,
+    pub transfers: ParcelTransfers,
+}
+
+/// Whose declarations a query may see.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum DeclarationScope {
+    /// Customs and the operator: every declaration of the hub.
+    All,
+    /// A merchant or platform: the declarations of orders it is the merchant of or submitted.
+    Party(String),
+}
+
+#[derive(Clone, Debug)]
+pub struct DeclarationQuery {
+    pub scope: DeclarationScope,
+    pub status: Option<customs::DeclarationStatus>,
+    pub channel: Option<customs::Channel>,
+    /// Cursor: only declarations with an id below this one (newest first).
+    pub before_id: Option<String>,
+    pub limit: i64,
+}
+
+/// A risk rule with who last changed it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StoredRiskRule {
+    pub rule: customs::RiskRule,
+    pub updated_by: String,
+}
+
+/// A CEB message as received, with the receipt the hub answered.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CebMessageRecord {
+    pub id: String,
+    pub sender_id: String,
+    /// The root element, e.g. `CEB311Message`; `unknown` when it could not be read.
+    pub message_type: String,
+    pub guid: Option<String>,
+    pub body: String,
+    pub receipt: String,
+    pub received_at_ms: i64,
+}

@@ -77,12 +77,6 @@ macro_rules! impl_stores {
             });
         }
 
-        /// Claims idempotency keys: inserts the free ones and returns them (6 parameters a row).
-        pub(crate) fn push_claims(qb: &mut sqlx::QueryBuilder<'_, $db>, records: &[&IdempotencyRecord]) {
-            push_idempotency_rows(qb, records);
-            qb.push(" ON CONFLICT (party_id, idem_key) DO NOTHING RETURNING party_id, idem_key");
-        }
-
         /// Inserts idempotency records; a taken key fails the statement.
         pub(crate) fn push_idempotency_rows(qb: &mut sqlx::QueryBuilder<'_, $db>, records: &[&IdempotencyRecord]) {
             qb.push("INSERT INTO idempotency_keys (party_id, idem_key, request_sha256, status_code, response_body, created_at_ms) ");
@@ -126,10 +120,24 @@ macro_rules! impl_stores {
                 legal_name: row.try_get("legal_name")?,
                 country: country("parties", &id, &row.try_get::<String, _>("country")?)?,
                 registration_number: row.try_get("registration_number")?,
+                customs_code: row.try_get("customs_code")?,
                 contact: Contact { name: row.try_get("contact_name")?, email: row.try_get("contact_email")?, phone: row.try_get("contact_phone")? },
                 status: PartyStatus::parse(&status).ok_or_else(|| corrupt("parties", &id, format!("status {status}")))?,
                 created_at_ms: row.try_get("created_at_ms")?,
                 id,
+            })
+        }
+
+        fn idempotency_from(row: &$row) -> Result<IdempotencyRecord> {
+            let key: String = row.try_get("idem_key")?;
+            let status: i64 = row.try_get("status_code")?;
+            Ok(IdempotencyRecord {
+                party_id: row.try_get("party_id")?,
+                request_sha256: row.try_get("request_sha256")?,
+                status_code: u16::try_from(status).map_err(|_| corrupt("idempotency_keys", &key, "status"))?,
+                response_body: row.try_get("response_body")?,
+                created_at_ms: row.try_get("created_at_ms")?,
+                key,
             })
         }
 
@@ -291,8 +299,8 @@ macro_rules! impl_stores {
         impl $crate::PartyStore for $conn {
             async fn insert_party(&mut self, p: &Party) -> Result<()> {
                 sqlx::query(
-                    "INSERT INTO parties (id, role, legal_name, country, registration_number, contact_name, contact_email, contact_phone, status, created_at_ms)
-                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
+                    "INSERT INTO parties (id, role, legal_name, country, registration_number, contact_name, contact_email, contact_phone, status, created_at_ms, customs_code)
+                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
                 )
                 .bind(&p.id)
                 .bind(p.role.as_str())
@@ -304,9 +312,18 @@ macro_rules! impl_stores {
                 .bind(&p.contact.phone)
                 .bind(p.status.as_str())
                 .bind(p.created_at_ms)
+                .bind(&p.customs_code)
                 .execute(&mut *self)
                 .await?;
                 Ok(())
+            }
+            async fn find_party_by_customs_code(&mut self, code: &str) -> Result<Option<Party>> {
+                let row = sqlx::query("SELECT * FROM parties WHERE customs_code = $1").bind(code).fetch_optional(&mut *self).await?;
+                row.as_ref().map(party_from).transpose()
+            }
+            async fn set_party_status(&mut self, id: &str, status: PartyStatus) -> Result<bool> {
+                let done = sqlx::query("UPDATE parties SET status = $1 WHERE id = $2").bind(status.as_str()).bind(id).execute(&mut *self).await?;
+                Ok(done.rows_affected() == 1)
             }
             async fn get_party(&mut self, id: &str) -> Result<Option<Party>> {
                 let row = sqlx::query("SELECT * FROM parties WHERE id = $1").bind(id).fetch_optional(&mut *self).await?;
@@ -358,6 +375,12 @@ macro_rules! impl_stores {
             async fn revoke_key(&mut self, id: &str, at_ms: i64) -> Result<bool> {
                 let done = sqlx::query("UPDATE api_keys SET revoked_at_ms = $1 WHERE id = $2 AND revoked_at_ms IS NULL").bind(at_ms).bind(id).execute(&mut *self).await?;
                 Ok(done.rows_affected() == 1)
+            }
+            async fn count_live_keys_of_party(&mut self, party_id: &str) -> Result<i64> {
+                Ok(sqlx::query_scalar("SELECT COUNT(*) FROM api_keys WHERE party_id = $1 AND revoked_at_ms IS NULL")
+                    .bind(party_id)
+                    .fetch_one(&mut *self)
+                    .await?)
             }
             async fn count_live_keys_for_role(&mut self, role: Role) -> Result<i64> {
                 Ok(sqlx::query_scalar(
@@ -496,16 +519,7 @@ macro_rules! impl_stores {
         impl $crate::IdempotencyStore for $conn {
             async fn get_idempotency(&mut self, party_id: &str, key: &str) -> Result<Option<IdempotencyRecord>> {
                 let row = sqlx::query("SELECT * FROM idempotency_keys WHERE party_id = $1 AND idem_key = $2").bind(party_id).bind(key).fetch_optional(&mut *self).await?;
-                let Some(row) = row else { return Ok(None) };
-                let status: i64 = row.try_get("status_code")?;
-                Ok(Some(IdempotencyRecord {
-                    party_id: row.try_get("party_id")?,
-                    key: row.try_get("idem_key")?,
-                    request_sha256: row.try_get("request_sha256")?,
-                    status_code: u16::try_from(status).map_err(|_| corrupt("idempotency_keys", key, "status"))?,
-                    response_body: row.try_get("response_body")?,
-                    created_at_ms: row.try_get("created_at_ms")?,
-                }))
+                row.as_ref().map(idempotency_from).transpose()
             }
             async fn insert_idempotency(&mut self, r: &IdempotencyRecord) -> Result<()> {
                 sqlx::query("INSERT INTO idempotency_keys (party_id, idem_key, request_sha256, status_code, response_body, created_at_ms) VALUES ($1, $2, $3, $4, $5, $6)")
@@ -519,16 +533,36 @@ macro_rules! impl_stores {
                     .await?;
                 Ok(())
             }
-            async fn claim_idempotency(&mut self, records: &[&IdempotencyRecord]) -> Result<Vec<(String, String)>> {
-                let mut claimed = Vec::with_capacity(records.len());
-                for chunk in records.chunks(IDEMPOTENCY_ROWS_PER_STATEMENT) {
-                    let mut qb = sqlx::QueryBuilder::<$db>::new("");
-                    push_claims(&mut qb, chunk);
-                    for row in qb.build().fetch_all(&mut *self).await? {
-                        claimed.push((row.try_get("party_id")?, row.try_get("idem_key")?));
+            async fn get_idempotency_many(&mut self, keys: &[(&str, &str)]) -> Result<Vec<IdempotencyRecord>> {
+                // One query per party (a batch has few), each an index range over its keys.
+                let mut by_party: std::collections::BTreeMap<&str, Vec<&str>> = std::collections::BTreeMap::new();
+                for (party, key) in keys {
+                    by_party.entry(party).or_default().push(key);
+                }
+                let mut found = Vec::new();
+                for (party, party_keys) in by_party {
+                    for chunk in party_keys.chunks(IDEMPOTENCY_ROWS_PER_STATEMENT) {
+                        let mut qb = sqlx::QueryBuilder::<$db>::new("SELECT * FROM idempotency_keys WHERE party_id = ");
+                        qb.push_bind(party.to_string()).push(" AND idem_key IN (");
+                        let mut list = qb.separated(", ");
+                        for key in chunk {
+                            list.push_bind(key.to_string());
+                        }
+                        qb.push(")");
+                        for row in qb.build().fetch_all(&mut *self).await? {
+                            found.push(idempotency_from(&row)?);
+                        }
                     }
                 }
-                Ok(claimed)
+                Ok(found)
+            }
+            async fn insert_idempotency_many(&mut self, records: &[&IdempotencyRecord]) -> Result<()> {
+                for chunk in records.chunks(IDEMPOTENCY_ROWS_PER_STATEMENT) {
+                    let mut qb = sqlx::QueryBuilder::<$db>::new("");
+                    push_idempotency_rows(&mut qb, chunk);
+                    qb.build().execute(&mut *self).await?;
+                }
+                Ok(())
             }
             async fn purge_idempotency(&mut self, before_ms: i64) -> Result<u64> {
                 let done = sqlx::query("DELETE FROM idempotency_keys WHERE created_at_ms < $1").bind(before_ms).execute(&mut *self).await?;

@@ -21,6 +21,11 @@ mod stores {
         sqlx::Sqlite,
         sqlx::sqlite::SqliteRow
     );
+    crate::clearance_sql::impl_clearance_store!(
+        sqlx::SqliteConnection,
+        sqlx::Sqlite,
+        sqlx::sqlite::SqliteRow
+    );
 
     /// Under SQLite's limit of 32766 bound parameters per statement.
     pub(super) const MAX_BATCH_PARAMETERS: usize = 30_000;

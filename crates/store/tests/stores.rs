@@ -27,6 +27,7 @@ fn party(id: &str, role: &str) -> Party {
         legal_name: Some(format!("{role} {id}")),
         country: Some("MY".into()),
         registration_number: Some("REG-1".into()),
+        customs_code: None,
         contact: None,
     }
     .validate(id.into(), 1_000)

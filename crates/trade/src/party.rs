@@ -81,6 +81,9 @@ pub struct Party {
     pub legal_name: String,
     pub country: Country,
     pub registration_number: String,
+    /// The party's registration code with customs (CEB `ebpCode`, `ebcCode`, `payCode`,
+    /// `logisticsCode`), when it trades through customs messages; unique in the hub.
+    pub customs_code: Option<String>,
     pub contact: Contact,
     pub status: PartyStatus,
     pub created_at_ms: i64,
@@ -97,6 +100,8 @@ pub struct PartyDraft {
     pub country: Option<String>,
     /// The business registration number in its home country.
     pub registration_number: Option<String>,
+    /// The registration code with customs (CEB party code): 1 to 18 letters and digits.
+    pub customs_code: Option<String>,
     pub contact: Option<ContactDraft>,
 }
 
@@ -121,6 +126,17 @@ impl PartyDraft {
         let legal_name = p.text("legal_name", &self.legal_name, 200);
         let country = p.country("country", &self.country);
         let registration_number = p.text("registration_number", &self.registration_number, 64);
+        let customs_code =
+            p.optional_text("customs_code", &self.customs_code, MAX_CUSTOMS_CODE_CHARS);
+        if let Some(code) = &customs_code {
+            if !valid_customs_code(code) {
+                p.push(
+                    "customs_code",
+                    "invalid_customs_code",
+                    format!("`{code}` is not a customs code: 1 to {MAX_CUSTOMS_CODE_CHARS} letters and digits"),
+                );
+            }
+        }
         let contact = match &self.contact {
             None => Contact {
                 name: None,
@@ -159,6 +175,7 @@ impl PartyDraft {
                 legal_name,
                 country,
                 registration_number,
+                customs_code,
                 contact,
                 status: PartyStatus::Active,
                 created_at_ms: now_ms,
@@ -166,6 +183,15 @@ impl PartyDraft {
             _ => unreachable!("validation passed with a missing field"),
         }
     }
+}
+
+pub const MAX_CUSTOMS_CODE_CHARS: usize = 18;
+
+/// A customs registration code: ASCII letters and digits, at most 18 (CEB `ebcCode` and its kin).
+pub fn valid_customs_code(code: &str) -> bool {
+    !code.is_empty()
+        && code.len() <= MAX_CUSTOMS_CODE_CHARS
+        && code.bytes().all(|b| b.is_ascii_alphanumeric())
 }
 
 pub fn looks_like_email(e: &str) -> bool {
@@ -200,6 +226,7 @@ mod tests {
             legal_name: Some("Kedai Batik Sdn Bhd".into()),
             country: Some("MY".into()),
             registration_number: Some("201901000123".into()),
+            customs_code: Some("3301980001".into()),
             contact: Some(ContactDraft {
                 name: Some("Aisyah".into()),
                 email: Some("a@batik.my".into()),
@@ -214,6 +241,7 @@ mod tests {
         assert_eq!(p.role, Role::Merchant);
         assert_eq!(p.status, PartyStatus::Active);
         assert_eq!(p.country.code(), "MY");
+        assert_eq!(p.customs_code.as_deref(), Some("3301980001"));
     }
 
     #[test]
@@ -223,6 +251,7 @@ mod tests {
         d.legal_name = None;
         d.country = Some("XX".into());
         d.contact.as_mut().unwrap().email = Some("nope".into());
+        d.customs_code = Some("33-01".into());
         let errs = d.validate("pty_x".into(), 5).unwrap_err();
         let fields: Vec<(&str, &str)> = errs.iter().map(|e| (e.field.as_str(), e.code)).collect();
         assert_eq!(
@@ -231,6 +260,7 @@ mod tests {
                 ("role", "unknown_role"),
                 ("legal_name", "missing_field"),
                 ("country", "unknown_country"),
+                ("customs_code", "invalid_customs_code"),
                 ("contact.email", "invalid_email")
             ]
         );

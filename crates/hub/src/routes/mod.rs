@@ -1,15 +1,18 @@
 //! HTTP handlers, one module per resource. Each handler turns a request into a domain value
 //! (validated by the pure crates), hands writes to the engine, and renders the answer.
 
+pub mod declarations;
+pub mod documents;
 pub mod fx;
 pub mod hs;
 pub mod orders;
 pub mod parties;
 pub mod products;
 pub mod quotes;
+pub mod risk_rules;
 pub mod system;
 
-use crate::engine::{EngineError, Idempotency, Outcome};
+use crate::engine::{Applied, EngineError, Idempotency, Outcome};
 use crate::extract::request_fingerprint;
 use crate::problem::ApiError;
 use axum::http::{header, HeaderValue, StatusCode};
@@ -40,6 +43,21 @@ impl From<EngineError> for ApiError {
             )
             .with_retry_after(1),
             EngineError::Store(e) => ApiError::internal(&e),
+            EngineError::Ledger {
+                code,
+                transfer_code,
+            } => {
+                // A booking refused for lack of funds is the caller's situation, not a fault.
+                let api_code = if code == "exceeds_credits" {
+                    "insufficient_funds"
+                } else {
+                    "ledger_refused"
+                };
+                ApiError::conflict(
+                    api_code,
+                    format!("the ledger refused the {transfer_code} transfer: {code}"),
+                )
+            }
         }
     }
 }
@@ -95,6 +113,33 @@ pub fn created(outcome: Outcome, status: StatusCode, location: &str, body: Strin
                 .insert("idempotent-replayed", HeaderValue::from_static("true"));
             r
         }
+    }
+}
+
+/// The answer to a command whose answer the writer rendered ([`Applied::Rendered`]), or the
+/// stored one on a replay. `location` is sent with a `201`.
+pub fn rendered(outcome: Outcome, location: Option<&str>) -> Response {
+    match outcome {
+        Outcome::Applied(Applied::Rendered { status, body }) => {
+            let status = StatusCode::from_u16(status).unwrap_or(StatusCode::OK);
+            let mut r = (status, body).into_response();
+            r.headers_mut().insert(
+                header::CONTENT_TYPE,
+                HeaderValue::from_static("application/json"),
+            );
+            if let Some(v) = location
+                .filter(|_| status == StatusCode::CREATED)
+                .and_then(|l| HeaderValue::from_str(l).ok())
+            {
+                r.headers_mut().insert(header::LOCATION, v);
+            }
+            r
+        }
+        Outcome::Applied(other) => {
+            // A command that renders its answer always answers `Rendered`.
+            ApiError::internal(&format!("unexpected engine outcome {other:?}")).into_response()
+        }
+        replayed @ Outcome::Replayed { .. } => created(replayed, StatusCode::OK, "", String::new()),
     }
 }
 

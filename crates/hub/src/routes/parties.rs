@@ -15,7 +15,7 @@ use axum::Json;
 use bytes::Bytes;
 use store::ApiKey;
 use trade::id::{is_valid, IdKind};
-use trade::party::PartyDraft;
+use trade::party::{PartyDraft, PartyStatus};
 use trade::Role;
 
 fn new_key(state: &Shared, party_id: &str, now: i64) -> (ApiKey, String) {
@@ -181,4 +181,58 @@ pub async fn revoke_key(
         // Outcomes may carry replay bodies with personal data: never format them into a log.
         _ => Err(ApiError::internal(&"unexpected engine outcome")),
     }
+}
+
+/// A change of a party's standing.
+#[derive(Debug, Default, serde::Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct PartyPatch {
+    /// active or suspended. A suspended party's keys are refused, and customs refuses its
+    /// parcels (check 2: parties registered and valid).
+    pub status: Option<String>,
+}
+
+/// Suspends or reactivates a party (operator only).
+#[utoipa::path(patch, path = "/v1/parties/{id}", tag = "parties", security(("bearer" = [])),
+    params(("id" = String, Path)),
+    request_body = PartyPatch,
+    responses((status = 200, body = PartyView), (status = 404, body = Problem), (status = 409, body = Problem), (status = 422, body = Problem)))]
+pub async fn update_party(
+    State(state): State<Shared>,
+    caller: Caller,
+    Path(id): Path<String>,
+    body: ApiJson<PartyPatch>,
+) -> Result<Response, ApiError> {
+    caller.require(&[Role::Operator])?;
+    if !is_valid(IdKind::Party, &id) {
+        return Err(ApiError::not_found("party"));
+    }
+    let status = match &body.value.status {
+        None => {
+            return Err(ApiError::field_error(
+                "status",
+                "missing_field",
+                "`status` is required: active or suspended",
+            ))
+        }
+        Some(s) => PartyStatus::parse(s).ok_or_else(|| {
+            ApiError::field_error(
+                "status",
+                "unknown_status",
+                format!("`{s}` is not a party status; use active or suspended"),
+            )
+        })?,
+    };
+    let outcome = state
+        .engine
+        .submit(
+            Command::SetPartyStatus {
+                party_id: id.clone(),
+                status,
+            },
+            None,
+        )
+        .await?;
+    state.auth.forget_party(&id);
+    Ok(super::rendered(outcome, None))
 }

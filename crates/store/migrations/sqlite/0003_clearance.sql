@@ -3,6 +3,10 @@
 -- trail of every decision, the buyers' annual quotas, risk rules, and CEB messages received.
 -- Money: integer minor units beside an ISO 4217 code. Times: Unix milliseconds (UTC).
 
+-- Parties that trade through customs messages carry their customs registration code.
+ALTER TABLE parties ADD COLUMN customs_code TEXT;
+CREATE UNIQUE INDEX parties_customs_code ON parties (customs_code) WHERE customs_code IS NOT NULL;
+
 ALTER TABLE orders ADD COLUMN consignee_name TEXT;
 ALTER TABLE orders ADD COLUMN consignee_address TEXT;
 ALTER TABLE orders ADD COLUMN consignee_phone TEXT;
@@ -10,6 +14,10 @@ ALTER TABLE orders ADD COLUMN discount BIGINT NOT NULL DEFAULT 0 CHECK (discount
 ALTER TABLE orders ADD COLUMN tax_withheld BIGINT NOT NULL DEFAULT 0 CHECK (tax_withheld >= 0);
 ALTER TABLE orders ADD COLUMN actual_paid BIGINT NOT NULL DEFAULT 0 CHECK (actual_paid >= 0);
 ALTER TABLE orders ADD COLUMN payment_transaction_id TEXT;
+-- The other two documents and the declaration, once the hub has matched them to the order.
+ALTER TABLE orders ADD COLUMN payment_id TEXT;
+ALTER TABLE orders ADD COLUMN waybill_id TEXT;
+ALTER TABLE orders ADD COLUMN declaration_id TEXT;
 -- Orders placed before these columns existed were paid their total.
 UPDATE orders SET actual_paid = total;
 -- Payments and waybills find their order by its number (order_no, or the id when it has none).
@@ -90,8 +98,9 @@ CREATE TABLE declarations (
     decided_at_ms  BIGINT,
     released_at_ms BIGINT,
     -- The ledger transfers of this parcel: the escrow hold (from the payment), and once released
-    -- the pending shares of the merchant and of the hub.
+    -- the tax moved to customs revenue and the pending shares of the merchant and of the hub.
     hold_transfer_id     TEXT,
+    tax_transfer_id      TEXT,
     merchant_transfer_id TEXT,
     fee_transfer_id      TEXT,
     version        BIGINT NOT NULL
@@ -126,7 +135,8 @@ CREATE TABLE buyer_quotas (
 -- Merchants with at least one released declaration (the "first shipment" risk rule).
 CREATE TABLE merchant_releases (
     merchant_id       TEXT PRIMARY KEY,
-    first_released_ms BIGINT NOT NULL
+    first_released_ms BIGINT NOT NULL,
+    releases          BIGINT NOT NULL CHECK (releases > 0)
 );
 
 CREATE TABLE risk_rules (

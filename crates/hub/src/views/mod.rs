@@ -16,6 +16,8 @@ pub struct PartyView {
     pub legal_name: String,
     pub country: String,
     pub registration_number: String,
+    /// The registration code with customs (CEB party code), when it has one.
+    pub customs_code: Option<String>,
     pub contact: Contact,
     pub status: PartyStatus,
     pub created_at: String,
@@ -29,6 +31,7 @@ impl From<&Party> for PartyView {
             legal_name: p.legal_name.clone(),
             country: p.country.code().to_string(),
             registration_number: p.registration_number.clone(),
+            customs_code: p.customs_code.clone(),
             contact: p.contact.clone(),
             status: p.status,
             created_at: rfc3339(p.created_at_ms),
@@ -295,3 +298,4 @@ pub struct Health {
     pub status: &'static str,
     pub hub: String,
 }
+pub mod clearance;
