@@ -349,7 +349,13 @@ fn change(
     next.status = to;
     next.channel = channel;
     next.version = version;
-    if decl.status == DeclarationStatus::Held && to != DeclarationStatus::Held {
+    // Decided: released or rejected by an officer (a cancellation is no decision).
+    if decl.status == DeclarationStatus::Held
+        && matches!(
+            to,
+            DeclarationStatus::Released | DeclarationStatus::Rejected
+        )
+    {
         next.decided_at_ms = Some(now_ms);
     }
     if to == DeclarationStatus::Released {

@@ -2,10 +2,13 @@
 //! such parcels for property tests.
 
 use crate::clearance::ClearanceInput;
+use crate::declaration::{clear, AuditEntry, Declaration};
 use crate::documents::{Payer, PaymentNotice, Waybill};
 use crate::identity::cn_resident_id_check_char;
 use crate::limits::CustomsLimits;
+use crate::risk::{assess, Assessment, ChannelThresholds, Condition, RiskFacts, RiskRule};
 use proptest::prelude::*;
+use std::collections::HashMap;
 use trade::order::{Buyer, BuyerIdType, Consignee, Incoterm, OrderLine};
 use trade::party::{Contact, PartyStatus};
 use trade::{Country, Currency, HsCode, Order, OrderStatus, Party, Personal, Role};
@@ -29,6 +32,7 @@ pub fn party(id: &str, role: Role, name: &str) -> Party {
         legal_name: name.into(),
         country: country("MY"),
         registration_number: "201901000123".into(),
+        customs_code: None,
         contact: Contact {
             name: None,
             email: None,
@@ -260,6 +264,91 @@ impl Parcel {
         self.payment.currency = c;
         self.waybill.currency = Some(c);
         self.actual_paid_in_limits_currency = converted;
+    }
+}
+
+/// An enabled rule at version 1 with no least channel.
+pub fn rule(id: &str, condition: Condition, score: i32) -> RiskRule {
+    RiskRule {
+        id: id.into(),
+        name: format!("rule {id}"),
+        enabled: true,
+        version: 1,
+        condition,
+        score,
+        min_channel: None,
+        created_at_ms: 0,
+        updated_at_ms: 0,
+    }
+}
+
+/// What the risk rules look at besides the order ([`RiskFacts`]), owned so tests can change it.
+#[derive(Clone, Debug)]
+pub struct World {
+    pub declaration_id: String,
+    pub seed: u64,
+    pub catalog_prices: HashMap<String, (i64, Currency)>,
+    /// The order's actual payment in other currencies (the FX rates the hub has). The order's
+    /// own currency gives its `actual_paid` unless listed here.
+    pub values: Vec<(Currency, i64)>,
+    /// `false`: no payment notice (no payer name).
+    pub with_payer: bool,
+    pub merchant_name: String,
+    pub merchant_prior_releases: u64,
+}
+
+impl World {
+    pub fn new() -> World {
+        World {
+            declaration_id: "dec_1".into(),
+            seed: 7,
+            catalog_prices: HashMap::new(),
+            values: Vec::new(),
+            with_payer: true,
+            merchant_name: "Kedai Batik Sdn Bhd".into(),
+            merchant_prior_releases: 3,
+        }
+    }
+
+    /// Runs `f` with the facts of `p` in this world.
+    pub fn with_facts<R>(&self, p: &Parcel, f: impl FnOnce(&RiskFacts<'_>) -> R) -> R {
+        let value_in = |c: Currency| {
+            self.values
+                .iter()
+                .find(|(k, _)| *k == c)
+                .map(|(_, v)| *v)
+                .or((c == p.order.currency).then_some(p.order.actual_paid))
+        };
+        let facts = RiskFacts {
+            declaration_id: &self.declaration_id,
+            seed: self.seed,
+            order: &p.order,
+            value_in: &value_in,
+            catalog_prices: &self.catalog_prices,
+            merchant_name: &self.merchant_name,
+            payer_name: self.with_payer.then_some(&p.payment.payer.name),
+            merchant_prior_releases: self.merchant_prior_releases,
+        };
+        f(&facts)
+    }
+
+    pub fn assess(&self, p: &Parcel, rules: &[RiskRule], t: ChannelThresholds) -> Assessment {
+        self.with_facts(p, |facts| assess(rules, facts, t))
+    }
+
+    /// Clears `p` as `declaration_id` with inventory number `INV-1` and the default thresholds.
+    pub fn clear(&self, p: &Parcel, rules: &[RiskRule], now_ms: i64) -> (Declaration, AuditEntry) {
+        self.with_facts(p, |facts| {
+            clear(
+                self.declaration_id.clone(),
+                &p.input(),
+                rules,
+                facts,
+                ChannelThresholds::default(),
+                "INV-1".into(),
+                now_ms,
+            )
+        })
     }
 }
 

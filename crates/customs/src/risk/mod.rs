@@ -430,7 +430,13 @@ fn screen(
         .filter_map(|subject| {
             let name = match subject {
                 Subject::Buyer => facts.order.buyer.name.expose(),
-                Subject::Consignee => facts.order.consignee.as_ref()?.name.expose(),
+                // Without a consignee the buyer receives the parcel.
+                Subject::Consignee => facts
+                    .order
+                    .consignee
+                    .as_ref()
+                    .map_or(&facts.order.buyer.name, |c| &c.name)
+                    .expose(),
                 Subject::Payer => facts.payer_name?.expose(),
                 Subject::Merchant => facts.merchant_name,
             };
