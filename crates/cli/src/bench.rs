@@ -17,6 +17,9 @@ pub enum BenchCommand {
     /// Ledger transfers committed durably per second, batch sizes 1, 100 and 8,000, on SQLite
     /// and PostgreSQL, against pgbench TPC-B on the same PostgreSQL.
     Ledger(crate::bench_ledger::LedgerArgs),
+    /// Parcels through customs: order, payment and waybill over HTTP until the declaration is
+    /// released; the decision latency from the third document; compare with /healthz.
+    Clearance(crate::bench_clearance::ClearanceArgs),
 }
 
 #[derive(Args, Clone)]
@@ -65,11 +68,12 @@ pub async fn run(cmd: BenchCommand) -> Result<(), Box<dyn std::error::Error>> {
         BenchCommand::Orders(args) => orders(args).await,
         BenchCommand::Quotes(args) => quotes(args).await,
         BenchCommand::Ledger(args) => crate::bench_ledger::run(args).await,
+        BenchCommand::Clearance(args) => crate::bench_clearance::run(args).await,
     }
 }
 
-struct Phase {
-    per_s: f64,
+pub(crate) struct Phase {
+    pub(crate) per_s: f64,
     p50_ms: f64,
     p99_ms: f64,
     errors: u64,
@@ -274,7 +278,7 @@ fn report(
     }
 }
 
-fn client(concurrency: usize) -> reqwest::Result<reqwest::Client> {
+pub(crate) fn client(concurrency: usize) -> reqwest::Result<reqwest::Client> {
     reqwest::Client::builder()
         .pool_max_idle_per_host(concurrency * 2)
         .timeout(Duration::from_secs(30))
@@ -303,7 +307,7 @@ async fn against_healthz(
 
 /// Runs `ewtp serve` (this same binary) as a separate process, as a hub runs in production,
 /// so that the client and the hub do not share one async runtime.
-async fn spawn_hub(
+pub(crate) async fn spawn_hub(
     data: &std::path::Path,
     database: Option<&str>,
 ) -> Result<(tokio::process::Child, String), Box<dyn std::error::Error>> {
@@ -332,7 +336,7 @@ async fn spawn_hub(
     Err("ewtp serve exited before it listened".into())
 }
 
-async fn stop_hub(child: &mut tokio::process::Child) {
+pub(crate) async fn stop_hub(child: &mut tokio::process::Child) {
     if let Some(pid) = child.id() {
         // A clean stop (SIGTERM), so the temporary database is closed properly.
         // SAFETY: signalling our own child process, which we have not yet waited for.
@@ -341,7 +345,7 @@ async fn stop_hub(child: &mut tokio::process::Child) {
     let _ = child.wait().await;
 }
 
-fn round2(v: f64) -> f64 {
+pub(crate) fn round2(v: f64) -> f64 {
     (v * 100.0).round() / 100.0
 }
 
@@ -418,12 +422,12 @@ async fn create_product(
 }
 
 /// How long each load runs before the other takes its turn.
-const SLICE: Duration = Duration::from_millis(500);
+pub(crate) const SLICE: Duration = Duration::from_millis(500);
 
 type BuildRequest = dyn Fn(&reqwest::Client, u64) -> reqwest::RequestBuilder + Send + Sync;
 
 /// One kind of request, measured across all its slices.
-struct Load {
+pub(crate) struct Load {
     build: Arc<BuildRequest>,
     expect: u16,
     /// Numbers the requests (and so the idempotency keys) across slices.
@@ -431,11 +435,11 @@ struct Load {
     latencies_us: Vec<u32>,
     errors: u64,
     first_error: Option<String>,
-    busy: Duration,
+    pub(crate) busy: Duration,
 }
 
 impl Load {
-    fn new(
+    pub(crate) fn new(
         build: impl Fn(&reqwest::Client, u64) -> reqwest::RequestBuilder + Send + Sync + 'static,
         expect: u16,
     ) -> Load {
@@ -452,7 +456,12 @@ impl Load {
 
     /// Runs `concurrency` loops for `length`; each sends requests one after another and records
     /// the latency of every answer with the expected status.
-    async fn run_slice(&mut self, client: &reqwest::Client, concurrency: usize, length: Duration) {
+    pub(crate) async fn run_slice(
+        &mut self,
+        client: &reqwest::Client,
+        concurrency: usize,
+        length: Duration,
+    ) {
         let started = Instant::now();
         let deadline = started + length;
         let mut workers = Vec::with_capacity(concurrency);
@@ -505,7 +514,7 @@ impl Load {
         self.busy += started.elapsed();
     }
 
-    fn finish(mut self) -> Phase {
+    pub(crate) fn finish(mut self) -> Phase {
         self.latencies_us.sort_unstable();
         let all = &self.latencies_us;
         let pct = |p: usize| {

@@ -2,6 +2,7 @@
 //! measures a hub.
 
 mod bench;
+mod bench_clearance;
 mod bench_ledger;
 mod quote;
 mod serve;

@@ -27,6 +27,84 @@ pub struct HubConfig {
     /// The hub's fee on a merchant's share of each delivered parcel (what the buyer paid less
     /// duty and taxes), in basis points: 100 = 1%.
     pub fee_bps: u32,
+    /// What the hub writes into the CEB621 inventory lists it files.
+    pub customs: CustomsConfig,
+}
+
+/// The hub's own identifiers towards China customs (CEB621).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct CustomsConfig {
+    /// `agentCode`: the hub's registration code with customs, as the declarant (1 to 18 letters
+    /// and digits).
+    pub agent_code: String,
+    /// `customsCode` and `portCode`: the customs district of the zone (4 characters).
+    pub district: String,
+    /// `trafMode`: the transport-mode code of the cross-border leg (1 character; `5` is air).
+    pub traf_mode: String,
+    /// `dxpId`: the hub's user number at the data exchange platform (at most 30 characters).
+    pub dxp_id: String,
+    /// Customs country (region) codes of the JGS-20 table by ISO 3166 alpha-2 code, for the
+    /// origins and departure countries the lists name. The CEB specification does not reproduce
+    /// that table, so the hub holds none of its own: the operator sets the codes it uses.
+    pub country_codes: std::collections::BTreeMap<String, String>,
+}
+
+impl CustomsConfig {
+    /// Placeholders that show what is unset: a zone sets its own before filing for real.
+    pub fn for_hub(hub_code: &str) -> CustomsConfig {
+        let letters: String = hub_code
+            .chars()
+            .filter(char::is_ascii_alphanumeric)
+            .collect();
+        CustomsConfig {
+            agent_code: format!("EWTP{letters}"),
+            district: "0000".into(),
+            traf_mode: "5".into(),
+            dxp_id: format!("DXP{letters}"),
+            country_codes: Default::default(),
+        }
+    }
+
+    pub fn problems(&self) -> Vec<String> {
+        let mut out = Vec::new();
+        if !trade::party::valid_customs_code(&self.agent_code) {
+            out.push(format!(
+                "customs agent code `{}` is not 1 to 18 letters and digits",
+                self.agent_code
+            ));
+        }
+        if self.district.chars().count() != 4 {
+            out.push(format!(
+                "customs district `{}` is not 4 characters",
+                self.district
+            ));
+        }
+        if self.traf_mode.chars().count() != 1 {
+            out.push(format!(
+                "transport mode `{}` is not 1 character",
+                self.traf_mode
+            ));
+        }
+        if self.dxp_id.is_empty() || self.dxp_id.chars().count() > 30 {
+            out.push(format!(
+                "dxp id `{}` is not 1 to 30 characters",
+                self.dxp_id
+            ));
+        }
+        for (iso, code) in &self.country_codes {
+            if trade::Country::parse(iso).is_err() {
+                out.push(format!(
+                    "country_codes: `{iso}` is not an ISO 3166 alpha-2 code"
+                ));
+            }
+            if code.len() != 3 || !code.bytes().all(|b| b.is_ascii_digit()) {
+                out.push(format!(
+                    "country_codes.{iso}: `{code}` is not a 3-digit customs country code"
+                ));
+            }
+        }
+        out
+    }
 }
 
 impl Default for HubConfig {
@@ -44,6 +122,7 @@ impl Default for HubConfig {
             rules_dir: None,
             hs_nomenclature: None,
             fee_bps: 100,
+            customs: CustomsConfig::for_hub("MY-KUL"),
         }
     }
 }

@@ -93,6 +93,27 @@ pub enum Command {
         by: String,
         at_ms: i64,
     },
+    /// A CEB message: each document it carries applied on its own (a refused one does not undo
+    /// the others), the receipt rendered from the outcomes, the message kept with its receipt.
+    ReceiveCeb {
+        intake: Box<CebIntake>,
+    },
+    /// A merchant paid out from its merchant_payable account (crate::payouts).
+    CreatePayout {
+        payout: Box<crate::payouts::PayoutRequest>,
+    },
+}
+
+/// A CEB message ready for the writer.
+#[derive(Debug)]
+pub struct CebIntake {
+    /// The message as received; its `receipt` is filled by the writer (or already, when the
+    /// message could not be read).
+    pub record: store::CebMessageRecord,
+    /// `None` when the message could not be parsed.
+    pub message: Option<ceb::Message>,
+    /// One per document of the message: the command it became, or why it was refused at intake.
+    pub documents: Vec<Result<Command, String>>,
 }
 
 #[derive(Debug, Clone)]
@@ -134,6 +155,11 @@ pub enum Applied {
     Rendered {
         status: u16,
         body: String,
+    },
+    /// A CEB receipt (XML), with the HTTP status it is answered with.
+    Receipt {
+        status: u16,
+        xml: String,
     },
 }
 
@@ -640,6 +666,126 @@ async fn apply_one(
     Ok(Outcome::Applied(applied))
 }
 
+/// A CEB message: the documents one by one, each in a savepoint of its own; the receipt from
+/// their outcomes. A message sent again (same sender and guid, same body) answers its stored
+/// receipt without applying anything.
+async fn receive_ceb(
+    tx: &mut dyn WriteTx,
+    ctx: &mut BatchCtx<'_>,
+    intake: &CebIntake,
+) -> Result<(u16, String), EngineError> {
+    let record = &intake.record;
+    // What the handler answers for a message it could not read (a failure receipt).
+    let status = if intake.message.is_some() { 200 } else { 400 };
+    if let (Some(guid), Some(message)) = (&record.guid, &intake.message) {
+        if let Some(seen) = tx
+            .stores()
+            .find_ceb_message(&record.sender_id, guid)
+            .await?
+        {
+            if seen.body == record.body {
+                return Ok((status, seen.receipt));
+            }
+            // Another message under a guid the sender used already: refused, nothing kept.
+            let e = ceb::CebError::new(
+                ceb::ErrorKind::InvalidValue,
+                format!("{}@guid", message.kind().root_name()),
+                "the sender already sent another message with this guid; a message is sent again only as it was",
+            );
+            return Ok((
+                409,
+                ceb::failure_receipt(record.body.as_bytes(), &e, ctx.now_ms),
+            ));
+        }
+    }
+    let mut receipt = record.receipt.clone();
+    if let Some(message) = &intake.message {
+        let mut outcomes = Vec::with_capacity(intake.documents.len());
+        for document in &intake.documents {
+            let outcome = match document {
+                Err(reason) => Err(reason.clone()),
+                Ok(command) => {
+                    let before = ctx.clone();
+                    tx.savepoint().await?;
+                    match Box::pin(apply_command(tx, ctx, command)).await {
+                        Ok(_) => {
+                            tx.release_savepoint().await?;
+                            Ok(())
+                        }
+                        Err(e) => {
+                            tx.rollback_to_savepoint().await?;
+                            tx.release_savepoint().await?;
+                            *ctx = before;
+                            if matches!(e, EngineError::Store(_)) {
+                                // The storage itself failed: the whole message fails with it.
+                                return Err(e);
+                            }
+                            match command {
+                                // A document sent again, as it was: received, not written twice.
+                                Command::CreateOrder { order }
+                                    if already_stored(tx.stores(), order).await? =>
+                                {
+                                    Ok(())
+                                }
+                                _ => Err(refusal(&e)),
+                            }
+                        }
+                    }
+                }
+            };
+            outcomes.push(outcome);
+        }
+        receipt = match ceb::receipt_for(message, &outcomes, ctx.now_ms) {
+            Ok(xml) => xml,
+            Err(e) => ceb::failure_receipt(record.body.as_bytes(), &e, ctx.now_ms),
+        };
+    }
+    let stored = store::CebMessageRecord {
+        receipt: receipt.clone(),
+        ..record.clone()
+    };
+    tx.stores().insert_ceb_message(&stored).await?;
+    Ok((status, receipt))
+}
+
+/// Whether the merchant already has this very order (same number and content).
+async fn already_stored(s: &mut dyn store::Stores, order: &Order) -> Result<bool, EngineError> {
+    let Some(number) = &order.order_no else {
+        return Ok(false);
+    };
+    let same = |stored: &Order| Order {
+        id: String::new(),
+        status: trade::OrderStatus::Placed,
+        created_at_ms: 0,
+        updated_at_ms: 0,
+        ..stored.clone()
+    };
+    Ok(s.orders_by_number(number)
+        .await?
+        .iter()
+        .any(|(stored, _)| stored.merchant_id == order.merchant_id && same(stored) == same(order)))
+}
+
+/// Why a document was refused, for its receipt: the stable code and the explanation.
+fn refusal(e: &EngineError) -> String {
+    match e {
+        EngineError::Conflict { code, detail } => format!("{code}: {detail}"),
+        EngineError::NotFound { what } => {
+            format!("not_found: no {what} with that number is visible to the sender")
+        }
+        EngineError::Invalid(errors) => errors
+            .iter()
+            .map(|f| format!("{} {}: {}", f.field, f.code, f.detail))
+            .collect::<Vec<_>>()
+            .join("; "),
+        EngineError::Ledger {
+            code,
+            transfer_code,
+        } => format!("ledger_refused: the {transfer_code} transfer: {code}"),
+        other => other.to_string(),
+    }
+}
+
 /// The effect of one command on the stores, without its idempotency bookkeeping.
 async fn apply_command(
     tx: &mut dyn WriteTx,
@@ -795,6 +941,11 @@ async fn apply_command(
         } => parcels::return_order(s, ctx, order_id, reason, by).await?,
         Command::DeliverOrder { order_id, by } => {
             parcels::deliver_order(s, ctx, order_id, by).await?
+        }
+        Command::CreatePayout { payout } => crate::payouts::create_payout(s, ctx, payout).await?,
+        Command::ReceiveCeb { intake } => {
+            let (status, xml) = receive_ceb(tx, ctx, intake).await?;
+            Applied::Receipt { status, xml }
         }
         Command::CreateRiskRule { rule } => {
             s.insert_risk_rule(rule).await?;

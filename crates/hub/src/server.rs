@@ -7,8 +7,9 @@ use crate::engine::{Command, Engine, EngineConfig};
 use crate::metrics::{self, Metrics};
 use crate::problem::ApiError;
 use crate::routes::hs;
+use crate::routes::ledger;
 use crate::routes::{
-    declarations, documents, fx, orders, parties, products, quotes, risk_rules, system,
+    ceb, declarations, documents, fx, orders, parties, products, quotes, risk_rules, system,
 };
 use crate::state::{AppState, HubIdentity, Shared};
 use crate::writer::{WriterSetup, WriterState};
@@ -30,6 +31,7 @@ use trade::{Country, Party, Role};
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{Modify, OpenApi};
 use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::router::UtoipaMethodRouterExt;
 use utoipa_axum::routes;
 
 #[derive(Debug, thiserror::Error)]
@@ -56,7 +58,7 @@ pub enum HubError {
 #[openapi(
     info(title = "ewtp e-hub API", description = "One e-hub of the Electronic World Trade Platform: parties, catalog, orders. Errors are RFC 9457 problem+json with a stable `code`."),
     modifiers(&BearerAuth),
-    tags((name = "system"), (name = "parties"), (name = "catalog"), (name = "orders"), (name = "nomenclature"), (name = "landed cost"), (name = "clearance"))
+    tags((name = "system"), (name = "parties"), (name = "catalog"), (name = "orders"), (name = "nomenclature"), (name = "landed cost"), (name = "clearance"), (name = "ledger"))
 )]
 struct ApiDoc;
 
@@ -82,6 +84,7 @@ impl Modify for BearerAuth {
 pub fn router(state: Shared, body_limit_bytes: usize) -> axum::Router {
     let (router, api) = OpenApiRouter::with_openapi(ApiDoc::openapi())
         .routes(routes!(system::healthz))
+        .routes(routes!(system::hub_identity))
         .routes(routes!(system::metrics))
         .routes(routes!(system::openapi))
         .routes(routes!(system::me))
@@ -117,6 +120,17 @@ pub fn router(state: Shared, body_limit_bytes: usize) -> axum::Router {
             risk_rules::get_risk_rule,
             risk_rules::update_risk_rule
         ))
+        .routes(routes!(ceb::inventory_list))
+        // CEB messages may carry up to 100 documents: their own, larger body limit.
+        .routes(routes!(ceb::receive).layer(DefaultBodyLimit::max(::ceb::MAX_MESSAGE_BYTES)))
+        .routes(routes!(ledger::list_accounts))
+        .routes(routes!(ledger::get_account))
+        .routes(routes!(ledger::account_transfers))
+        .routes(routes!(ledger::statement))
+        .routes(routes!(ledger::create_payout, ledger::list_payouts))
+        .routes(routes!(ledger::get_payout))
+        .routes(routes!(ledger::payout_pacs008))
+        .routes(routes!(ledger::trial_balance))
         .split_for_parts();
     let _ = state.openapi_json.set(api.to_json().unwrap_or_default());
     router
@@ -260,6 +274,7 @@ async fn start_with_database(
     let data_dir = config.data_dir.clone();
     let ids = Arc::new(IdGen::default());
     let new_operator_key = bootstrap(db.as_ref(), &config, &ids, &data_dir).await?;
+    let signing_key = crate::identity::load_or_create(&data_dir, db.as_ref()).await?;
 
     let metrics = Arc::new(Metrics::default());
     let setup = WriterSetup {
@@ -299,6 +314,8 @@ async fn start_with_database(
         nomenclature,
         packs,
         fx: crate::fx::FxCache::new(Duration::from_secs(5)),
+        signing_key,
+        customs: config.customs.clone(),
     });
     let app = router(state.clone(), config.body_limit_bytes);
     let listener = tokio::net::TcpListener::bind(config.listen)
@@ -454,6 +471,10 @@ fn check_config(config: &HubConfig) -> Result<(), HubError> {
             config.fee_bps
         )));
     }
+    let problems = config.customs.problems();
+    if !problems.is_empty() {
+        return Err(HubError::Config(problems.join("; ")));
+    }
     let code = &config.hub_code;
     if valid_hub_code(code) {
         return Ok(());
@@ -473,7 +494,7 @@ fn create_private_dir(dir: &Path) -> std::io::Result<()> {
         .create(dir)
 }
 
-fn write_secret(path: &Path, secret: &str) -> std::io::Result<()> {
+pub(crate) fn write_secret(path: &Path, secret: &str) -> std::io::Result<()> {
     use std::os::unix::fs::OpenOptionsExt;
     let mut f = std::fs::OpenOptions::new()
         .write(true)

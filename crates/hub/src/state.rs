@@ -28,6 +28,9 @@ pub struct AppState {
     pub openapi_json: OnceLock<String>,
     /// The HS nomenclature for `/v1/hs`, when the hub was started with a file.
     pub nomenclature: Option<Arc<trade::nomenclature::Nomenclature>>,
+    /// The hub's Ed25519 key: it signs the CEB621 lists (and, later, e-road envelopes).
+    pub signing_key: ed25519_dalek::SigningKey,
+    pub customs: crate::config::CustomsConfig,
 }
 
 pub type Shared = Arc<AppState>;

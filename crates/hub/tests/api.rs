@@ -823,6 +823,9 @@ async fn metrics_and_openapi_cover_the_api() {
             ("/v1/hs/{code}", "get"),
             ("/v1/hs", "get"),
             ("/v1/parties/{id}", "patch"),
+            ("/eroad/v1/hub", "get"),
+            ("/ceb/v1/messages", "post"),
+            ("/v1/declarations/{id}/ceb621", "get"),
             ("/v1/payments", "post"),
             ("/v1/payments", "get"),
             ("/v1/payments/{id}", "get"),
@@ -840,6 +843,15 @@ async fn metrics_and_openapi_cover_the_api() {
             ("/v1/risk-rules", "get"),
             ("/v1/risk-rules/{id}", "get"),
             ("/v1/risk-rules/{id}", "patch"),
+            ("/v1/accounts", "get"),
+            ("/v1/accounts/{id}", "get"),
+            ("/v1/accounts/{id}/transfers", "get"),
+            ("/v1/statement", "get"),
+            ("/v1/payouts", "post"),
+            ("/v1/payouts", "get"),
+            ("/v1/payouts/{id}", "get"),
+            ("/v1/payouts/{id}/pacs008", "get"),
+            ("/v1/ledger/trial-balance", "get"),
         ];
         for (path, method) in expected {
             assert!(

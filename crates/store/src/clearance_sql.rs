@@ -592,6 +592,14 @@ macro_rules! impl_clearance_store {
                 .await?;
                 Ok(())
             }
+            async fn find_ceb_message(&mut self, sender_id: &str, guid: &str) -> Result<Option<CebMessageRecord>> {
+                let row = sqlx::query("SELECT * FROM ceb_messages WHERE sender_id = $1 AND guid = $2")
+                    .bind(sender_id)
+                    .bind(guid)
+                    .fetch_optional(&mut *self)
+                    .await?;
+                row.as_ref().map(ceb_message_from).transpose()
+            }
             async fn get_ceb_message(&mut self, id: &str) -> Result<Option<CebMessageRecord>> {
                 let row = sqlx::query("SELECT * FROM ceb_messages WHERE id = $1").bind(id).fetch_optional(&mut *self).await?;
                 row.as_ref().map(ceb_message_from).transpose()

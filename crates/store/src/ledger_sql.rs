@@ -193,11 +193,12 @@ macro_rules! impl_ledger_store {
             }
             async fn account_movements(&mut self, account_id: &str, from_ms: i64, to_ms: i64) -> Result<(i64, i64, Vec<Movement>)> {
                 // Posted movements only: single-phase transfers and posts (bits 2 and 8 clear:
-                // a pending transfer and a void post nothing).
+                // a pending transfer and a void post nothing). PostgreSQL sums BIGINT into
+                // NUMERIC: cast back (a sum of one account's side fits, as its figure does).
                 let sums: (Option<i64>, Option<i64>) = sqlx::query_as(
                     "SELECT
-                        (SELECT SUM(amount) FROM ledger_transfers WHERE debit_account_id = $1 AND timestamp_ms < $2 AND (flags & 10) = 0),
-                        (SELECT SUM(amount) FROM ledger_transfers WHERE credit_account_id = $1 AND timestamp_ms < $2 AND (flags & 10) = 0)",
+                        (SELECT CAST(SUM(amount) AS BIGINT) FROM ledger_transfers WHERE debit_account_id = $1 AND timestamp_ms < $2 AND (flags & 10) = 0),
+                        (SELECT CAST(SUM(amount) AS BIGINT) FROM ledger_transfers WHERE credit_account_id = $1 AND timestamp_ms < $2 AND (flags & 10) = 0)",
                 )
                 .bind(account_id)
                 .bind(from_ms)

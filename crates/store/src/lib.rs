@@ -275,4 +275,9 @@ pub trait ClearanceStore {
 
     async fn insert_ceb_message(&mut self, message: &CebMessageRecord) -> Result<()>;
     async fn get_ceb_message(&mut self, id: &str) -> Result<Option<CebMessageRecord>>;
+    async fn find_ceb_message(
+        &mut self,
+        sender_id: &str,
+        guid: &str,
+    ) -> Result<Option<CebMessageRecord>>;
 }

@@ -3,6 +3,7 @@
 
 pub mod country;
 pub mod decimal;
+pub mod home_currency;
 pub mod hs;
 pub mod id;
 pub mod money;
@@ -14,6 +15,7 @@ pub mod product;
 pub mod validate;
 
 pub use country::Country;
+pub use home_currency::home_currency;
 pub use hs::HsCode;
 pub use money::{Currency, Money, MoneyError, MAX_MINOR};
 pub use order::{Order, OrderStatus};

@@ -1,10 +1,12 @@
 //! HTTP handlers, one module per resource. Each handler turns a request into a domain value
 //! (validated by the pure crates), hands writes to the engine, and renders the answer.
 
+pub mod ceb;
 pub mod declarations;
 pub mod documents;
 pub mod fx;
 pub mod hs;
+pub mod ledger;
 pub mod orders;
 pub mod parties;
 pub mod products;

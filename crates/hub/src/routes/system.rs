@@ -3,7 +3,7 @@
 use crate::extract::Caller;
 use crate::problem::{ApiError, Problem};
 use crate::state::Shared;
-use crate::views::{Health, MeView, PartyView};
+use crate::views::{Health, HubIdentityView, MeView, PartyView};
 use axum::extract::State;
 use axum::http::{header, HeaderValue};
 use axum::response::{IntoResponse, Response};
@@ -15,6 +15,19 @@ pub async fn healthz(State(state): State<Shared>) -> Json<Health> {
     Json(Health {
         status: "ok",
         hub: state.hub.code.clone(),
+    })
+}
+
+/// The hub's identity on the e-road: its code, name, country and Ed25519 public key (hex), with
+/// which peers and customs verify what it signs.
+#[utoipa::path(get, path = "/eroad/v1/hub", tag = "system", responses((status = 200, body = HubIdentityView)))]
+pub async fn hub_identity(State(state): State<Shared>) -> Json<HubIdentityView> {
+    Json(HubIdentityView {
+        code: state.hub.code.clone(),
+        name: state.hub.name.clone(),
+        country: state.hub.code.chars().take(2).collect(),
+        public_key: hex::encode(state.signing_key.verifying_key().as_bytes()),
+        signature_algorithm: "Ed25519",
     })
 }
 

@@ -298,4 +298,16 @@ pub struct Health {
     pub status: &'static str,
     pub hub: String,
 }
+
+#[derive(Serialize, ToSchema)]
+pub struct HubIdentityView {
+    pub code: String,
+    pub name: String,
+    /// ISO 3166-1 alpha-2 of the jurisdiction.
+    pub country: String,
+    /// Ed25519 public key, 32 bytes in hex.
+    pub public_key: String,
+    pub signature_algorithm: &'static str,
+}
 pub mod clearance;
+pub mod ledger;

@@ -161,6 +161,8 @@ CREATE TABLE ceb_messages (
     receipt       TEXT NOT NULL,
     received_at_ms BIGINT NOT NULL
 );
+-- A message is sent again with its guid: the hub answers the receipt it gave.
+CREATE UNIQUE INDEX ceb_messages_sender_guid ON ceb_messages (sender_id, guid) WHERE guid IS NOT NULL;
 
 CREATE FUNCTION ewtp_append_only() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN

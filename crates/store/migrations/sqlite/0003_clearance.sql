@@ -161,6 +161,8 @@ CREATE TABLE ceb_messages (
     receipt       TEXT NOT NULL,
     received_at_ms BIGINT NOT NULL
 );
+-- A message is sent again with its guid: the hub answers the receipt it gave.
+CREATE UNIQUE INDEX ceb_messages_sender_guid ON ceb_messages (sender_id, guid) WHERE guid IS NOT NULL;
 
 CREATE TRIGGER declaration_audit_no_update BEFORE UPDATE ON declaration_audit
 BEGIN SELECT RAISE(ABORT, 'declaration_audit is append-only'); END;

@@ -1,0 +1,382 @@
+//! `ewtp bench clearance`: parcels through customs over HTTP. Each worker sends a parcel's three
+//! documents one after another — order (platform), payment notice (payment provider), waybill
+//! (carrier) — and the answer to the waybill carries the declaration: the hub clears it in the
+//! same transaction. A parcel counts when its declaration is released; the decision latency is
+//! the waybill's round trip, from the third document sent to the decision received.
+//! `/healthz` runs in the same run, in alternating slices, for the ratio.
+
+use crate::bench::{client, round2, spawn_hub, stop_hub, Load, SLICE};
+use clap::Args;
+use serde_json::{json, Value};
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+#[derive(Args, Clone)]
+pub struct ClearanceArgs {
+    /// Hub to measure; without it the bench starts its own on a temporary data folder.
+    #[arg(long)]
+    pub url: Option<String>,
+    /// An operator key of the hub at --url (the bench creates its parties). Required with --url.
+    #[arg(long)]
+    pub key: Option<String>,
+    /// With no --url: run the bench's own hub on this PostgreSQL instead of SQLite.
+    #[arg(long)]
+    pub database: Option<String>,
+    /// Parcels in flight at once (each sends its three documents in turn).
+    #[arg(long, default_value_t = 64)]
+    pub concurrency: usize,
+    /// Seconds of each load (/healthz and parcels take turns in half-second slices).
+    #[arg(long, default_value_t = 10)]
+    pub seconds: u64,
+    /// Print one JSON object instead of text.
+    #[arg(long)]
+    pub json: bool,
+}
+
+/// The bench's parties and the parts of each parcel's documents that do not change.
+struct Setup {
+    url: String,
+    platform_key: String,
+    psp_key: String,
+    carrier_key: String,
+    merchant_id: String,
+    tax: String,
+    paid: String,
+}
+
+pub async fn run(args: ClearanceArgs) -> Result<(), Box<dyn std::error::Error>> {
+    if args.concurrency == 0 || args.seconds == 0 {
+        return Err("--concurrency and --seconds must be at least 1".into());
+    }
+    let client = client(args.concurrency)?;
+    let mut own_hub = None;
+    let mut _data_dir = None;
+    let mut bench_schema = None;
+    let (url, key) = match &args.url {
+        Some(url) => (
+            url.trim_end_matches('/').to_string(),
+            args.key
+                .clone()
+                .ok_or("--key (an operator key) is required with --url")?,
+        ),
+        None => {
+            let dir = tempfile::tempdir()?;
+            if let Some(base) = &args.database {
+                bench_schema = Some(store::testing::PgSchema::create_in(base, "ewtp_bench").await?);
+            }
+            let database = bench_schema.as_ref().map(|s| s.url.clone());
+            let (child, url) = spawn_hub(dir.path(), database.as_deref()).await?;
+            let key = std::fs::read_to_string(dir.path().join(hub::OPERATOR_KEY_FILE))?
+                .trim()
+                .to_string();
+            own_hub = Some(child);
+            _data_dir = Some(dir);
+            (url, key)
+        }
+    };
+    let setup = Arc::new(setup(&client, &url, &key).await?);
+    let mut parcels = Parcels::default();
+    let healthz_url = format!("{url}/healthz");
+    let mut healthz = Load::new(move |c, _| c.get(&healthz_url), 200);
+    let per_load = Duration::from_secs(args.seconds);
+    while parcels.busy < per_load || healthz.busy < per_load {
+        healthz.run_slice(&client, args.concurrency, SLICE).await;
+        parcels.run_slice(&client, &setup, args.concurrency).await;
+    }
+    let healthz = healthz.finish();
+    if let Some(mut child) = own_hub {
+        stop_hub(&mut child).await;
+    }
+    if let Some(schema) = bench_schema {
+        schema.drop_schema().await?;
+    }
+    let parcels_per_s = parcels.released as f64 / parcels.busy.as_secs_f64().max(f64::MIN_POSITIVE);
+    let healthz_per_s = healthz.per_s;
+    let (p50, p99) = percentiles(&mut parcels.decision_us);
+    let ratio = if healthz_per_s > 0.0 {
+        parcels_per_s / healthz_per_s
+    } else {
+        0.0
+    };
+    let backend = if args.database.is_some() {
+        "postgres"
+    } else if args.url.is_some() {
+        "given"
+    } else {
+        "sqlite"
+    };
+    if args.json {
+        println!(
+            "{}",
+            json!({
+                "parcels_per_s": round2(parcels_per_s),
+                "healthz_per_s": round2(healthz_per_s),
+                "decision_p50_ms": round2(p50),
+                "decision_p99_ms": round2(p99),
+                "documents_per_s": round2(parcels_per_s * 3.0),
+                "ratio": (ratio * 1000.0).round() / 1000.0,
+                "parcel_errors": parcels.errors,
+                "concurrency": args.concurrency,
+                "seconds": args.seconds,
+                "backend": backend,
+            })
+        );
+    } else {
+        println!("parcels  {parcels_per_s:>10.1} cleared/s ({:.1} documents/s)   decision p50 {p50:>6.2} ms   p99 {p99:>6.2} ms   errors {}", parcels_per_s * 3.0, parcels.errors);
+        println!("healthz  {healthz_per_s:>10.1} req/s");
+        println!("ratio    {ratio:>10.3} (parcels / healthz; concurrency {}, {} s of each, {backend}, interleaved)", args.concurrency, args.seconds);
+    }
+    if let Some(e) = &parcels.first_error {
+        eprintln!("parcels: {} errors; first: {e}", parcels.errors);
+    }
+    Ok(())
+}
+
+fn percentiles(us: &mut [u32]) -> (f64, f64) {
+    us.sort_unstable();
+    let pct = |p: usize| {
+        if us.is_empty() {
+            0.0
+        } else {
+            us[(us.len() * p / 100).min(us.len() - 1)] as f64 / 1000.0
+        }
+    };
+    (pct(50), pct(99))
+}
+
+async fn post(
+    client: &reqwest::Client,
+    url: &str,
+    key: &str,
+    body: &Value,
+) -> Result<Value, Box<dyn std::error::Error>> {
+    let r = client.post(url).bearer_auth(key).json(body).send().await?;
+    let status = r.status();
+    let text = r.text().await?;
+    if !status.is_success() {
+        return Err(format!("{url}: {status} {text}").into());
+    }
+    Ok(serde_json::from_str(&text)?)
+}
+
+/// The parties, a product, and the tax of the bench's parcel (one T-shirt to China, DDP).
+async fn setup(
+    client: &reqwest::Client,
+    url: &str,
+    operator: &str,
+) -> Result<Setup, Box<dyn std::error::Error>> {
+    let run = std::process::id();
+    let party = |role: &str, name: &str| json!({"role": role, "legal_name": name, "country": "MY", "registration_number": format!("BENCH-{run}-{role}")});
+    let parties = format!("{url}/v1/parties");
+    let mut keys = Vec::new();
+    let mut merchant_id = String::new();
+    for (role, name) in [
+        ("merchant", "Bench Batik Sdn Bhd"),
+        ("platform", "Bench Mall"),
+        ("payment", "Bench Pay"),
+        ("logistics", "Bench Express"),
+    ] {
+        let created = post(client, &parties, operator, &party(role, name)).await?;
+        if role == "merchant" {
+            merchant_id = created["party"]["id"]
+                .as_str()
+                .unwrap_or_default()
+                .to_string();
+        }
+        keys.push(
+            created["key"]["token"]
+                .as_str()
+                .ok_or("no key in the party's answer")?
+                .to_string(),
+        );
+    }
+    post(
+        client,
+        &format!("{url}/v1/products"),
+        &keys[0],
+        &json!({"sku": "BENCH-TEE", "title": "Cotton T-shirt", "hs_code": "610910", "origin": "MY", "unit_price": "100.00", "currency": "CNY", "net_weight_kg": "0.200"}),
+    )
+    .await?;
+    let quote = client
+        .post(format!("{url}/v1/quotes"))
+        .json(&json!({"origin": "MY", "destination": "CN", "currency": "CNY", "freight": "20.00",
+                      "items": [{"hs_code": "610910", "quantity": 1, "unit_price": "100.00", "origin": "MY"}]}))
+        .send()
+        .await?
+        .error_for_status()?
+        .json::<Value>()
+        .await?;
+    let tax = quote["tax_total"]
+        .as_str()
+        .ok_or("no tax in the quote")?
+        .to_string();
+    let paid = minor_text(12_000 + minor(&tax)?);
+    Ok(Setup {
+        url: url.to_string(),
+        platform_key: keys[1].clone(),
+        psp_key: keys[2].clone(),
+        carrier_key: keys[3].clone(),
+        merchant_id,
+        tax,
+        paid,
+    })
+}
+
+fn minor(text: &str) -> Result<i64, Box<dyn std::error::Error>> {
+    let (units, cents) = text.split_once('.').ok_or("an amount with two decimals")?;
+    Ok(units.parse::<i64>()? * 100 + cents.parse::<i64>()?)
+}
+
+fn minor_text(v: i64) -> String {
+    format!("{}.{:02}", v / 100, v % 100)
+}
+
+/// A valid Chinese resident ID for buyer `n`: every parcel has its own buyer, so no buyer's
+/// annual quota fills up during the run.
+fn resident_id(n: u64) -> String {
+    const WEIGHTS: [u32; 17] = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2];
+    const CHECK: &[u8; 11] = b"10X98765432";
+    const DAYS: [u64; 12] = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
+    // Beijing Xicheng, born on a day of 1990 and with a sequence number, both from n.
+    let mut day = (n / 1000) % 365;
+    let mut month = 0;
+    while day >= DAYS[month] {
+        day -= DAYS[month];
+        month += 1;
+    }
+    let body = format!("1101021990{:02}{:02}{:03}", month + 1, day + 1, n % 1000);
+    let sum: u32 = body
+        .bytes()
+        .zip(WEIGHTS)
+        .map(|(b, w)| u32::from(b - b'0') * w)
+        .sum();
+    format!("{body}{}", CHECK[(sum % 11) as usize] as char)
+}
+
+#[derive(Default)]
+struct Parcels {
+    sequence: Arc<AtomicU64>,
+    released: u64,
+    decision_us: Vec<u32>,
+    errors: u64,
+    first_error: Option<String>,
+    busy: Duration,
+}
+
+impl Parcels {
+    async fn run_slice(
+        &mut self,
+        client: &reqwest::Client,
+        setup: &Arc<Setup>,
+        concurrency: usize,
+    ) {
+        let started = Instant::now();
+        let deadline = started + SLICE;
+        let mut workers = Vec::with_capacity(concurrency);
+        for _ in 0..concurrency {
+            let (client, setup, sequence) = (client.clone(), setup.clone(), self.sequence.clone());
+            workers.push(tokio::spawn(async move {
+                let mut done = (0u64, Vec::new(), 0u64, None::<String>);
+                while Instant::now() < deadline {
+                    let n = sequence.fetch_add(1, Ordering::Relaxed);
+                    match parcel(&client, &setup, n).await {
+                        Ok(decision_us) => {
+                            done.0 += 1;
+                            done.1.push(decision_us);
+                        }
+                        Err(e) => {
+                            done.2 += 1;
+                            done.3.get_or_insert(e.to_string());
+                        }
+                    }
+                }
+                done
+            }));
+        }
+        for w in workers {
+            if let Ok((released, decisions, errors, first)) = w.await {
+                self.released += released;
+                self.decision_us.extend(decisions);
+                self.errors += errors;
+                if self.first_error.is_none() {
+                    self.first_error = first;
+                }
+            }
+        }
+        self.busy += started.elapsed();
+    }
+}
+
+/// One parcel, its documents in turn; the waybill's round trip in microseconds.
+async fn parcel(
+    client: &reqwest::Client,
+    s: &Setup,
+    n: u64,
+) -> Result<u32, Box<dyn std::error::Error>> {
+    let order_no = format!("BENCH-{}-{n}", std::process::id());
+    let buyer_id = resident_id(n);
+    let order = json!({
+        "merchant_id": s.merchant_id, "order_no": order_no,
+        "buyer": {"name": "Wang Fang", "id_type": "national_id", "id_number": buyer_id, "country": "CN",
+                  "address": "1 Wensan Road, Hangzhou", "phone": "+86 138 0000 1234"},
+        "destination": "CN", "currency": "CNY",
+        "lines": [{"sku": "BENCH-TEE", "quantity": 1}],
+        "freight": "20.00", "tax_withheld": s.tax, "incoterm": "DDP"
+    });
+    post(
+        client,
+        &format!("{}/v1/orders", s.url),
+        &s.platform_key,
+        &order,
+    )
+    .await?;
+    let payment = json!({
+        "order_no": order_no, "transaction_id": format!("TX-{order_no}"),
+        "payer": {"name": "Wang Fang", "id_type": "national_id", "id_number": buyer_id},
+        "amount": s.paid, "currency": "CNY", "paid_at": "2026-01-02T10:00:00+08:00"
+    });
+    post(
+        client,
+        &format!("{}/v1/payments", s.url),
+        &s.psp_key,
+        &payment,
+    )
+    .await?;
+    let waybill = json!({
+        "waybill_no": format!("SF-{order_no}"), "order_no": order_no,
+        "consignee": {"name": "Wang Fang", "address": "1 Wensan Road, Hangzhou", "phone": "13800001234"},
+        "gross_weight_kg": "0.300", "package_count": 1, "freight": "20.00", "currency": "CNY"
+    });
+    let t = Instant::now();
+    let answer = post(
+        client,
+        &format!("{}/v1/waybills", s.url),
+        &s.carrier_key,
+        &waybill,
+    )
+    .await?;
+    let elapsed = t.elapsed().as_micros().min(u32::MAX as u128) as u32;
+    match answer["declaration"]["status"].as_str() {
+        Some("released") => Ok(elapsed),
+        other => Err(format!(
+            "parcel {n}: the declaration is {other:?}, not released: {}",
+            answer["declaration"]
+        )
+        .into()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn resident_ids_are_valid_and_distinct() {
+        let ids: std::collections::HashSet<String> =
+            (0..400_000).step_by(97).map(super::resident_id).collect();
+        assert_eq!(ids.len(), (0..400_000).step_by(97).count(), "distinct");
+        for id in &ids {
+            let today = time::Date::from_calendar_date(2026, time::Month::January, 1).unwrap();
+            assert!(customs::check_cn_resident_id(id, today).is_ok(), "{id}");
+        }
+    }
+}
