@@ -1,68 +1,15 @@
 //! `ewtp serve` as a real child process: durability across SIGKILL, clean shutdown on SIGTERM,
 //! and restarts that keep (and never rewrite) what is there.
 
+mod child;
+
+use child::{operator_key, serve, serve_logging, signal_and_wait, Served};
 use serde_json::{json, Value};
 use std::collections::HashMap;
-use std::path::Path;
 use std::process::Stdio;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
-use tokio::io::{AsyncBufReadExt, BufReader};
-use tokio::process::{Child, Command};
-
-struct Served {
-    child: Child,
-    base: String,
-    stdout_head: Vec<String>,
-}
-
-/// Starts `ewtp serve` and waits for its "listening on" line.
-async fn serve(data: &Path, extra: &[&str]) -> Served {
-    serve_logging(data, extra, "warn", Stdio::inherit()).await
-}
-
-/// Starts `ewtp serve` with `EWTP_LOG=log_level`, its stderr sent to `stderr`, and waits for
-/// its "listening on" line.
-async fn serve_logging(data: &Path, extra: &[&str], log_level: &str, stderr: Stdio) -> Served {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_ewtp"))
-        .arg("serve")
-        .arg("--data")
-        .arg(data)
-        .args(["--listen", "127.0.0.1:0"])
-        .args(extra)
-        .env("EWTP_LOG", log_level)
-        .stdout(Stdio::piped())
-        .stderr(stderr)
-        .kill_on_drop(true)
-        .spawn()
-        .expect("ewtp starts");
-    let mut lines = BufReader::new(child.stdout.take().expect("stdout")).lines();
-    let mut head = Vec::new();
-    let base = tokio::time::timeout(Duration::from_secs(60), async {
-        while let Some(line) = lines.next_line().await.expect("stdout line") {
-            head.push(line.clone());
-            if let Some(url) = line.strip_prefix("listening on ") {
-                return url.to_string();
-            }
-        }
-        panic!("ewtp serve exited before listening: {head:?}");
-    })
-    .await
-    .expect("ewtp serve listens within a minute");
-    tokio::spawn(async move { while let Ok(Some(_)) = lines.next_line().await {} });
-    Served {
-        child,
-        base,
-        stdout_head: head,
-    }
-}
-
-fn operator_key(data: &Path) -> String {
-    std::fs::read_to_string(data.join("operator.key"))
-        .expect("operator.key")
-        .trim()
-        .to_string()
-}
+use tokio::process::Command;
 
 async fn setup_merchant(client: &reqwest::Client, base: &str, op: &str) -> String {
     let party: Value = client
@@ -248,17 +195,6 @@ async fn verify_after_restart(
         }
     }
     assert_eq!(listed, attempted.len(), "no order doubled, none lost");
-}
-
-/// Sends `signal` to the child and waits (at most 30 s) for it to exit.
-async fn signal_and_wait(child: &mut Child, signal: i32) -> std::process::ExitStatus {
-    let pid = child.id().expect("a running child") as i32;
-    // SAFETY: signalling our own child process, not yet waited for.
-    assert_eq!(unsafe { libc::kill(pid, signal) }, 0);
-    tokio::time::timeout(Duration::from_secs(30), child.wait())
-        .await
-        .expect("exits within 30 s")
-        .expect("wait")
 }
 
 /// A hub on a fresh data folder with a merchant, under a load of 8 order writers that has had
