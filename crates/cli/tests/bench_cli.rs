@@ -42,3 +42,73 @@ fn bench_orders_reports_both_rates_and_the_ratio() {
     }
     assert_eq!(r["order_errors"], 0, "{r}");
 }
+
+#[test]
+fn bench_clearance_reports_parcels_and_the_decision_latency() {
+    let r = bench(&["clearance"]);
+    for key in [
+        "parcels_per_s",
+        "healthz_per_s",
+        "decision_p50_ms",
+        "decision_p99_ms",
+        "ratio",
+    ] {
+        assert!(r[key].as_f64().is_some_and(|v| v > 0.0), "{key} in {r}");
+    }
+    assert_eq!(r["parcel_errors"], 0, "every parcel was released: {r}");
+    assert!(
+        r["decision_p99_ms"].as_f64() >= r["decision_p50_ms"].as_f64(),
+        "{r}"
+    );
+}
+
+#[test]
+fn bench_ledger_reports_every_batch_size_and_pgbench() {
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_ewtp"));
+    cmd.args([
+        "bench",
+        "ledger",
+        "--seconds",
+        "1",
+        "--accounts",
+        "100",
+        "--batch-sizes",
+        "1,100",
+        "--json",
+    ]);
+    // With a PostgreSQL (always in CI) the PostgreSQL half and pgbench run too.
+    let database = std::env::var("EWTP_TEST_DATABASE_URL").ok();
+    if let Some(url) = &database {
+        cmd.args(["--database", url, "--pgbench-clients", "2"]);
+    }
+    let out = cmd.output().expect("ewtp bench runs");
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success(),
+        "{stdout}\n{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let r: serde_json::Value =
+        serde_json::from_str(stdout.lines().last().unwrap_or_default()).unwrap();
+    for size in ["batch_1", "batch_100"] {
+        assert!(
+            r["sqlite"][size].as_f64().is_some_and(|v| v > 0.0),
+            "{size} in {r}"
+        );
+    }
+    match database {
+        Some(_) => {
+            assert!(
+                r["postgres"]["batch_100"].as_f64().is_some_and(|v| v > 0.0),
+                "{r}"
+            );
+            assert!(r["pgbench_tps"].as_f64().is_some_and(|v| v > 0.0), "{r}");
+        }
+        None => {
+            assert!(r["postgres"].is_null() && r["pgbench_tps"].is_null(), "{r}");
+            println!(
+                "PostgreSQL half did not run: set EWTP_TEST_DATABASE_URL=postgres://… to run it"
+            );
+        }
+    }
+}
