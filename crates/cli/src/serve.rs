@@ -58,6 +58,20 @@ pub struct FileConfig {
     pub hs_nomenclature: Option<PathBuf>,
     pub rules: Option<PathBuf>,
     pub fee_bps: Option<u32>,
+    /// The hub's identifiers towards China customs (CEB621), each optional.
+    pub customs: Option<CustomsFile>,
+}
+
+/// `[customs]` in the config file.
+#[derive(Deserialize, Default, Debug)]
+#[serde(deny_unknown_fields)]
+pub struct CustomsFile {
+    pub agent_code: Option<String>,
+    pub district: Option<String>,
+    pub traf_mode: Option<String>,
+    pub dxp_id: Option<String>,
+    /// ISO 3166 alpha-2 → the customs (JGS-20) country code, e.g. `MY = "122"`.
+    pub country_codes: Option<std::collections::BTreeMap<String, String>>,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -84,11 +98,27 @@ pub fn resolve(args: &ServeArgs) -> Result<HubConfig, ServeError> {
         None => FileConfig::default(),
     };
     let d = HubConfig::default();
+    let hub_code = args
+        .hub
+        .clone()
+        .or(file.hub.clone())
+        .unwrap_or(d.hub_code.clone());
+    let customs = {
+        let base = hub::config::CustomsConfig::for_hub(&hub_code);
+        let f = file.customs.unwrap_or_default();
+        hub::config::CustomsConfig {
+            agent_code: f.agent_code.unwrap_or(base.agent_code),
+            district: f.district.unwrap_or(base.district),
+            traf_mode: f.traf_mode.unwrap_or(base.traf_mode),
+            dxp_id: f.dxp_id.unwrap_or(base.dxp_id),
+            country_codes: f.country_codes.unwrap_or(base.country_codes),
+        }
+    };
     let config = HubConfig {
         listen: args.listen.or(file.listen).unwrap_or(d.listen),
         data_dir: args.data.clone().or(file.data).unwrap_or(d.data_dir),
         database_url: args.database.clone().or(file.database),
-        hub_code: args.hub.clone().or(file.hub).unwrap_or(d.hub_code),
+        hub_code,
         hub_name: args.name.clone().or(file.name).unwrap_or(d.hub_name),
         queue_capacity: args
             .queue_capacity
@@ -98,6 +128,7 @@ pub fn resolve(args: &ServeArgs) -> Result<HubConfig, ServeError> {
         hs_nomenclature: args.hs_nomenclature.clone().or(file.hs_nomenclature),
         rules_dir: args.rules.clone().or(file.rules),
         fee_bps: args.fee_bps.or(file.fee_bps).unwrap_or(d.fee_bps),
+        customs,
         ..d
     };
     if config.fee_bps > 10_000 {
@@ -181,6 +212,49 @@ mod tests {
         assert_eq!(defaults.listen.to_string(), "127.0.0.1:8080");
         assert_eq!(defaults.hub_code, "MY-KUL");
         assert_eq!(defaults.hs_nomenclature, None);
+        assert_eq!(defaults.fee_bps, 100);
+        assert_eq!(defaults.customs.agent_code, "EWTPMYKUL");
+    }
+
+    #[test]
+    fn the_customs_table_and_the_fee_come_from_the_file() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("hub.toml");
+        std::fs::write(
+            &path,
+            "hub = \"CN-HGH\"\nfee_bps = 250\n[customs]\ndistrict = \"2991\"\ncountry_codes = { MY = \"122\" }\n",
+        )
+        .unwrap();
+        let c = resolve(&ServeArgs {
+            config: Some(path.clone()),
+            ..Default::default()
+        })
+        .unwrap();
+        assert_eq!(c.fee_bps, 250);
+        assert_eq!(c.customs.district, "2991");
+        assert_eq!(
+            c.customs.agent_code, "EWTPCNHGH",
+            "the default follows the hub code"
+        );
+        assert_eq!(
+            c.customs.country_codes.get("MY").map(String::as_str),
+            Some("122")
+        );
+        std::fs::write(&path, "[customs]\nport = \"1\"\n").unwrap();
+        assert!(
+            resolve(&ServeArgs {
+                config: Some(path.clone()),
+                ..Default::default()
+            })
+            .is_err(),
+            "unknown keys are refused"
+        );
+        std::fs::write(&path, "fee_bps = 10001\n").unwrap();
+        assert!(resolve(&ServeArgs {
+            config: Some(path),
+            ..Default::default()
+        })
+        .is_err());
     }
 
     #[test]

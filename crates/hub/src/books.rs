@@ -23,6 +23,9 @@ pub struct AccountKey {
 pub struct Books {
     accounts: HashMap<String, Account>,
     by_key: HashMap<AccountKey, String>,
+    /// Transfers still pending (escrow holds, shares waiting for delivery): a post or void
+    /// finds them here instead of in the database.
+    pending: HashMap<String, Transfer>,
 }
 
 impl Books {
@@ -30,6 +33,9 @@ impl Books {
         let mut books = Books::default();
         for account in conn.all_accounts().await? {
             books.insert(account);
+        }
+        for transfer in conn.pending_transfers().await? {
+            books.pending.insert(transfer.id.clone(), transfer);
         }
         Ok(books)
     }
@@ -59,11 +65,24 @@ impl Books {
         self.accounts.is_empty()
     }
 
-    /// Folds a committed batch's account changes in. Call only after the commit succeeded.
+    /// Folds a committed batch's changes in. Call only after the commit succeeded.
     pub fn absorb(&mut self, changes: &Changes) {
         for account in &changes.accounts {
             self.insert(account.clone());
         }
+        for transfer in changes.transfers.iter().filter(|t| t.flags.pending) {
+            self.pending.insert(transfer.id.clone(), transfer.clone());
+        }
+        for (id, state) in &changes.pending_updates {
+            if *state != ledger::PendingState::Pending {
+                self.pending.remove(id);
+            }
+        }
+    }
+
+    /// A transfer that is still pending, as committed.
+    pub fn pending(&self, id: &str) -> Option<&Transfer> {
+        self.pending.get(id)
     }
 
     /// A working set for `batch`: the accounts it names (from memory) and the transfers it names

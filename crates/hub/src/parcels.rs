@@ -105,11 +105,14 @@ pub async fn create_payment(
         Some((order, mut links)) => {
             s.insert_payment(&stored).await?;
             links.payment_id = Some(stored.notice.id.clone());
-            s.set_order_links(&order.id, &links).await?;
-            if let Some(waybill_id) = links.waybill_id.clone() {
-                let waybill = load_waybill(s, &waybill_id).await?;
-                declaration =
-                    Some(clear_parcel(s, ctx, &order, &mut links, &stored, &waybill).await?);
+            match links.waybill_id.clone() {
+                // The clearance writes the links with the order's new status.
+                Some(waybill_id) => {
+                    let waybill = load_waybill(s, &waybill_id).await?;
+                    declaration =
+                        Some(clear_parcel(s, ctx, &order, &mut links, &stored, &waybill).await?);
+                }
+                None => s.set_order_links(&order.id, &links).await?,
             }
         }
         None => {
@@ -187,12 +190,14 @@ pub async fn create_waybill(
     match order {
         Some((order, mut links)) => {
             links.waybill_id = Some(stored.waybill.id.clone());
-            s.set_order_links(&order.id, &links).await?;
-            if let Some(payment_id) = links.payment_id.clone() {
-                let payment = load_payment(s, &payment_id).await?;
-                declaration = Some(
-                    clear_parcel(s, ctx, &order, &mut links, &payment, &stored.waybill).await?,
-                );
+            match links.payment_id.clone() {
+                Some(payment_id) => {
+                    let payment = load_payment(s, &payment_id).await?;
+                    declaration = Some(
+                        clear_parcel(s, ctx, &order, &mut links, &payment, &stored.waybill).await?,
+                    );
+                }
+                None => s.set_order_links(&order.id, &links).await?,
             }
         }
         None => ctx.add_waiting(&stored.waybill.order_no, 1),
@@ -274,11 +279,12 @@ pub async fn order_placed(
     if links == OrderLinks::default() {
         return Ok(());
     }
-    s.set_order_links(&order.id, &links).await?;
-    if let (Some(p), Some(w)) = (payment, waybill) {
-        let mut payment = p;
-        payment.order_id = Some(order.id.clone());
-        clear_parcel(s, ctx, order, &mut links, &payment, &w.waybill).await?;
+    match (payment, waybill) {
+        (Some(mut payment), Some(w)) => {
+            payment.order_id = Some(order.id.clone());
+            clear_parcel(s, ctx, order, &mut links, &payment, &w.waybill).await?;
+        }
+        _ => s.set_order_links(&order.id, &links).await?,
     }
     Ok(())
 }
@@ -416,8 +422,9 @@ async fn clear_parcel(
         } else {
             HashMap::new()
         };
+    // Only whether there was one counts (a first shipment), and only when such a rule is on.
     let prior_releases = if enabled(|c| matches!(c, customs::Condition::FirstShipment)) {
-        s.merchant_releases(&order.merchant_id).await?
+        u64::from(s.merchant_has_release(&order.merchant_id).await?)
     } else {
         0
     };
@@ -497,13 +504,12 @@ async fn clear_parcel(
             ..Default::default()
         },
     };
-    settle(s, ctx, order, &mut stored, None).await?;
+    settle(s, ctx, order, &mut stored, None, Some(payment)).await?;
     s.insert_declaration(&stored).await?;
     s.append_audit(&[entry]).await?;
     links.declaration_id = Some(stored.declaration.id.clone());
-    s.set_order_links(&order.id, links).await?;
-    s.set_order_status(&order.id, order_status_for(stored.declaration.status), now)
-        .await?;
+    let status = order_status_for(stored.declaration.status);
+    s.update_order(&order.id, links, status, now).await?;
     Ok(stored)
 }
 
@@ -586,12 +592,16 @@ async fn settle(
     order: &Order,
     stored: &mut StoredDeclaration,
     from: Option<DeclarationStatus>,
+    payment: Option<&StoredPayment>,
 ) -> Result<(), EngineError> {
     let d = &stored.declaration;
     let Some(hold_id) = stored.transfers.hold.clone() else {
         return Ok(());
     };
-    let payment = load_payment(s, &d.payment_id).await?;
+    let payment = match payment {
+        Some(p) => p.clone(),
+        None => load_payment(s, &d.payment_id).await?,
+    };
     let currency = payment.notice.currency;
     let user_ref = order.id.clone();
     let was_released = from == Some(DeclarationStatus::Released);
@@ -618,8 +628,6 @@ async fn settle(
             );
             ctx.book(s, &release.transfers).await?;
             stored.transfers = release.parcel;
-            s.count_merchant_release(&order.merchant_id, ctx.now_ms)
-                .await?;
             Ok(())
         }
         DeclarationStatus::Rejected
@@ -686,7 +694,7 @@ async fn apply_change(
             }
         }
     }
-    settle(s, ctx, order, &mut stored, Some(from)).await?;
+    settle(s, ctx, order, &mut stored, Some(from), None).await?;
     if !s
         .update_declaration(&stored, before.declaration.version)
         .await?

@@ -231,25 +231,39 @@ impl<'a> BatchCtx<'a> {
         s: &mut dyn Stores,
         ids: &[String],
     ) -> Result<(), StoreError> {
-        let missing: Vec<String> = ids
-            .iter()
-            .filter(|id| self.ledger.transfer(id).is_none())
-            .cloned()
-            .collect();
+        let mut missing: Vec<String> = Vec::new();
+        for id in ids {
+            if self.ledger.transfer(id).is_some() {
+                continue;
+            }
+            match self.state.books.pending(id) {
+                // Still pending as committed: from memory, no read.
+                Some(t) => self.load_one(t.clone(), Some(ledger::PendingState::Pending))?,
+                None => missing.push(id.clone()),
+            }
+        }
         if missing.is_empty() {
             return Ok(());
         }
         for (transfer, state) in s.transfers_by_id(&missing).await? {
-            let id = transfer.id.clone();
-            self.ledger
-                .insert_loaded_transfer(transfer, state)
-                .map_err(|e| StoreError::Corrupt {
-                    table: "ledger_transfers",
-                    id,
-                    detail: e.to_string(),
-                })?;
+            self.load_one(transfer, state)?;
         }
         Ok(())
+    }
+
+    fn load_one(
+        &mut self,
+        transfer: Transfer,
+        state: Option<ledger::PendingState>,
+    ) -> Result<(), StoreError> {
+        let id = transfer.id.clone();
+        self.ledger
+            .insert_loaded_transfer(transfer, state)
+            .map_err(|e| StoreError::Corrupt {
+                table: "ledger_transfers",
+                id,
+                detail: e.to_string(),
+            })
     }
 
     /// Applies `transfers` to the working set, every one of which must succeed: they are the

@@ -71,11 +71,25 @@ macro_rules! impl_clearance_store {
             })
         }
 
-        /// Orders with their links, in the rows' order.
-        async fn orders_and_links(conn: &mut $conn, rows: Vec<$row>) -> Result<Vec<(Order, OrderLinks)>> {
-            let links = rows.iter().map(links_from).collect::<Result<Vec<_>>>()?;
-            let orders = orders_with_lines(conn, rows).await?;
-            Ok(orders.into_iter().zip(links).collect())
+        /// The columns of an order joined with one of its lines (the two tables share no name).
+        const ORDER_WITH_LINE: &str = "o.*, l.order_id, l.line_no, l.product_id, l.sku, l.hs_code, l.description, l.origin, l.quantity, l.unit_price, l.line_value";
+
+        /// Orders from rows of orders joined with their lines (ordered by order, then line):
+        /// one query for orders, lines and links together.
+        fn orders_from_joined(rows: &[$row]) -> Result<Vec<(Order, OrderLinks)>> {
+            let mut out: Vec<(Order, OrderLinks)> = Vec::new();
+            let mut start = 0;
+            while start < rows.len() {
+                let id: String = rows[start].try_get("id")?;
+                let mut end = start + 1;
+                while end < rows.len() && rows[end].try_get::<String, _>("id")? == id {
+                    end += 1;
+                }
+                let lines = rows[start..end].iter().map(|r| line_from(r).map(|(_, l)| l)).collect::<Result<Vec<_>>>()?;
+                out.push((order_from(&rows[start], lines)?, links_from(&rows[start])?));
+                start = end;
+            }
+            Ok(out)
         }
 
         fn json_column<T: serde::de::DeserializeOwned>(table: &'static str, id: &str, column: &str, text: &str) -> Result<T> {
@@ -322,24 +336,34 @@ macro_rules! impl_clearance_store {
             }
 
             async fn orders_by_number(&mut self, number: &str) -> Result<Vec<(Order, OrderLinks)>> {
-                // Two index look-ups: by order_no, and by id for orders that have no order_no.
-                let rows = sqlx::query(
+                // Two index look-ups (by order_no; by id for orders that have none), each joined
+                // with the lines: one round trip.
+                let sql = format!(
                     "SELECT * FROM (
-                        SELECT * FROM orders WHERE order_no = $1
+                        SELECT {ORDER_WITH_LINE} FROM orders o JOIN order_lines l ON l.order_id = o.id WHERE o.order_no = $1
                         UNION ALL
-                        SELECT * FROM orders WHERE id = $1 AND order_no IS NULL
-                     ) AS o ORDER BY id",
-                )
-                .bind(number)
-                .fetch_all(&mut *self)
-                .await?;
-                orders_and_links(self, rows).await
+                        SELECT {ORDER_WITH_LINE} FROM orders o JOIN order_lines l ON l.order_id = o.id WHERE o.id = $1 AND o.order_no IS NULL
+                     ) AS j ORDER BY id, line_no"
+                );
+                let rows = sqlx::query(&sql).bind(number).fetch_all(&mut *self).await?;
+                orders_from_joined(&rows)
             }
             async fn order_with_links(&mut self, order_id: &str) -> Result<Option<(Order, OrderLinks)>> {
-                let Some(row) = sqlx::query("SELECT * FROM orders WHERE id = $1").bind(order_id).fetch_optional(&mut *self).await? else {
-                    return Ok(None);
-                };
-                Ok(orders_and_links(self, vec![row]).await?.pop())
+                let sql = format!("SELECT {ORDER_WITH_LINE} FROM orders o JOIN order_lines l ON l.order_id = o.id WHERE o.id = $1 ORDER BY l.line_no");
+                let rows = sqlx::query(&sql).bind(order_id).fetch_all(&mut *self).await?;
+                Ok(orders_from_joined(&rows)?.pop())
+            }
+            async fn update_order(&mut self, order_id: &str, links: &OrderLinks, status: OrderStatus, at_ms: i64) -> Result<()> {
+                sqlx::query("UPDATE orders SET payment_id = $1, waybill_id = $2, declaration_id = $3, status = $4, updated_at_ms = $5 WHERE id = $6")
+                    .bind(&links.payment_id)
+                    .bind(&links.waybill_id)
+                    .bind(&links.declaration_id)
+                    .bind(status.as_str())
+                    .bind(at_ms)
+                    .bind(order_id)
+                    .execute(&mut *self)
+                    .await?;
+                Ok(())
             }
             async fn set_order_links(&mut self, order_id: &str, links: &OrderLinks) -> Result<()> {
                 sqlx::query("UPDATE orders SET payment_id = $1, waybill_id = $2, declaration_id = $3 WHERE id = $4")
@@ -515,23 +539,14 @@ macro_rules! impl_clearance_store {
                 .await?;
                 Ok(done.rows_affected() == 1)
             }
-            async fn merchant_releases(&mut self, merchant_id: &str) -> Result<u64> {
-                let n: Option<i64> = sqlx::query_scalar("SELECT releases FROM merchant_releases WHERE merchant_id = $1")
-                    .bind(merchant_id)
-                    .fetch_optional(&mut *self)
-                    .await?;
-                Ok(n.map_or(0, |n| n.max(0) as u64))
-            }
-            async fn count_merchant_release(&mut self, merchant_id: &str, at_ms: i64) -> Result<()> {
-                sqlx::query(
-                    "INSERT INTO merchant_releases (merchant_id, first_released_ms, releases) VALUES ($1, $2, 1) \
-                     ON CONFLICT (merchant_id) DO UPDATE SET releases = merchant_releases.releases + 1",
+            async fn merchant_has_release(&mut self, merchant_id: &str) -> Result<bool> {
+                let found: Option<i64> = sqlx::query_scalar(
+                    "SELECT 1 FROM declarations WHERE merchant_id = $1 AND released_at_ms IS NOT NULL LIMIT 1",
                 )
                 .bind(merchant_id)
-                .bind(at_ms)
-                .execute(&mut *self)
+                .fetch_optional(&mut *self)
                 .await?;
-                Ok(())
+                Ok(found.is_some())
             }
 
             async fn insert_risk_rule(&mut self, s: &StoredRiskRule) -> Result<()> {

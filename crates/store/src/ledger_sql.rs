@@ -165,6 +165,10 @@ macro_rules! impl_ledger_store {
                 }
                 Ok(found)
             }
+            async fn pending_transfers(&mut self) -> Result<Vec<Transfer>> {
+                let rows = sqlx::query("SELECT * FROM ledger_transfers WHERE pending_state = 'pending' ORDER BY id").fetch_all(&mut *self).await?;
+                rows.iter().map(|r| transfer_from(r).map(|(t, _)| t)).collect()
+            }
             async fn due_pending_transfers(&mut self, now_ms: i64, limit: i64) -> Result<Vec<Transfer>> {
                 let rows = sqlx::query(
                     "SELECT * FROM ledger_transfers WHERE pending_state = 'pending' AND expires_at_ms <= $1 ORDER BY expires_at_ms LIMIT $2",

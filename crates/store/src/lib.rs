@@ -139,6 +139,8 @@ pub trait LedgerStore {
         &mut self,
         ids: &[String],
     ) -> Result<Vec<(ledger::Transfer, Option<ledger::PendingState>)>>;
+    /// Every transfer still pending (the writer keeps them in memory, like the accounts).
+    async fn pending_transfers(&mut self) -> Result<Vec<ledger::Transfer>>;
     /// Pending transfers whose timeout has passed at `now_ms`, soonest first.
     async fn due_pending_transfers(
         &mut self,
@@ -222,6 +224,14 @@ pub trait ClearanceStore {
     async fn orders_by_number(&mut self, number: &str) -> Result<Vec<(Order, OrderLinks)>>;
     async fn order_with_links(&mut self, order_id: &str) -> Result<Option<(Order, OrderLinks)>>;
     async fn set_order_links(&mut self, order_id: &str, links: &OrderLinks) -> Result<()>;
+    /// Links and status in one statement (a parcel's clearance).
+    async fn update_order(
+        &mut self,
+        order_id: &str,
+        links: &OrderLinks,
+        status: OrderStatus,
+        at_ms: i64,
+    ) -> Result<()>;
     async fn set_order_status(
         &mut self,
         order_id: &str,
@@ -258,9 +268,8 @@ pub trait ClearanceStore {
     /// (nothing is changed then).
     async fn give_back_quota(&mut self, key: &customs::QuotaKey, amount: i64) -> Result<bool>;
 
-    /// How many declarations of the merchant were released so far.
-    async fn merchant_releases(&mut self, merchant_id: &str) -> Result<u64>;
-    async fn count_merchant_release(&mut self, merchant_id: &str, at_ms: i64) -> Result<()>;
+    /// Whether any declaration of the merchant was ever released (the first-shipment rule).
+    async fn merchant_has_release(&mut self, merchant_id: &str) -> Result<bool>;
 
     async fn insert_risk_rule(&mut self, rule: &StoredRiskRule) -> Result<()>;
     /// Writes `rule` if the stored version is still `expected_version`; false otherwise.

@@ -107,6 +107,8 @@ CREATE TABLE declarations (
 );
 CREATE INDEX declarations_queue ON declarations (status, channel, id);
 CREATE INDEX declarations_merchant ON declarations (merchant_id, id);
+-- The first-shipment rule asks whether a merchant ever had a declaration released.
+CREATE INDEX declarations_merchant_released ON declarations (merchant_id) WHERE released_at_ms IS NOT NULL;
 
 -- Append-only: the hub only inserts here, and the triggers below refuse any change.
 CREATE TABLE declaration_audit (
@@ -130,13 +132,6 @@ CREATE TABLE buyer_quotas (
     currency    TEXT NOT NULL,
     used        BIGINT NOT NULL CHECK (used >= 0),
     PRIMARY KEY (destination, year, buyer_ref)
-);
-
--- Merchants with at least one released declaration (the "first shipment" risk rule).
-CREATE TABLE merchant_releases (
-    merchant_id       TEXT PRIMARY KEY,
-    first_released_ms BIGINT NOT NULL,
-    releases          BIGINT NOT NULL CHECK (releases > 0)
 );
 
 CREATE TABLE risk_rules (
