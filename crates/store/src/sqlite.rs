@@ -92,7 +92,11 @@ pub async fn open(path: &Path, readers: u32) -> Result<Arc<dyn Database>> {
         .test_before_acquire(false)
         // The writer's page cache holds the indexes a batch inserts into (64 MiB, against
         // SQLite's 2 MiB default): measured, docs/performance.md.
-        .connect_with(base.clone().create_if_missing(true).pragma("cache_size", "-65536"))
+        .connect_with(
+            base.clone()
+                .create_if_missing(true)
+                .pragma("cache_size", "-65536"),
+        )
         .await?;
     MIGRATIONS.run(&writer).await?;
     let readers = SqlitePoolOptions::new()
