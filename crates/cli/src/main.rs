@@ -4,6 +4,7 @@
 mod bench;
 mod bench_clearance;
 mod bench_ledger;
+mod demo;
 mod quote;
 mod serve;
 
@@ -26,6 +27,8 @@ enum Command {
     Serve(serve::ServeArgs),
     /// Quote duty, taxes and landed cost with the embedded rule packs (no hub needed).
     Quote(quote::QuoteArgs),
+    /// Start a hub, populate it and drive cross-border trade through it; print a summary.
+    Demo(demo::DemoArgs),
     /// Measure a hub over HTTP.
     Bench {
         #[command(subcommand)]
@@ -49,10 +52,15 @@ fn main() -> std::process::ExitCode {
         }
         command => Cli { command },
     };
+    // The demo draws a progress bar: only warnings interrupt it unless EWTP_LOG says otherwise.
+    let default_level = match cli.command {
+        Command::Demo(_) => "warn",
+        _ => "info",
+    };
     tracing_subscriber::fmt()
         .with_env_filter(
             tracing_subscriber::EnvFilter::try_from_env("EWTP_LOG")
-                .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info")),
+                .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new(default_level)),
         )
         .with_writer(std::io::stderr)
         .init();
@@ -70,6 +78,7 @@ fn main() -> std::process::ExitCode {
         match cli.command {
             Command::Serve(args) => serve::run(args).await,
             Command::Bench { what } => bench::run(what).await,
+            Command::Demo(args) => demo::run(args).await,
             Command::Quote(_) => unreachable!("handled before the runtime starts"),
         }
     });
