@@ -353,7 +353,13 @@ fn convert(ctx: &BatchCtx<'_>, amount: i64, from: Currency, to: Currency) -> Opt
 
 /// The buyer's reference in the quota table: a hash, never the ID number itself.
 fn buyer_ref(order: &Order) -> String {
-    let material = buyer_ref_material(order.buyer.id_type, &order.buyer.id_number);
+    quota_buyer_ref(order.buyer.id_type, &order.buyer.id_number)
+}
+
+/// The buyer's reference in the quota table: the SHA-256 (hex) of the ID type and number in
+/// normal form, never the number itself.
+pub fn quota_buyer_ref(id_type: trade::order::BuyerIdType, id_number: &trade::Personal) -> String {
+    let material = buyer_ref_material(id_type, id_number);
     hex::encode(Sha256::digest(material.expose().as_bytes()))
 }
 
