@@ -10,7 +10,7 @@ use std::path::PathBuf;
 #[derive(Args, Debug, Default)]
 pub struct ServeArgs {
     /// TOML file with any of: listen, data, database, hub, name, queue_capacity, batch_max,
-    /// hs_nomenclature, rules, fee_bps.
+    /// hs_nomenclature, rules, fee_bps, request_timeout_ms, [customs].
     #[arg(long)]
     pub config: Option<PathBuf>,
     /// Address to listen on [default: 127.0.0.1:8080]; port 0 picks a free one.
@@ -43,6 +43,9 @@ pub struct ServeArgs {
     /// The hub's fee on a merchant's share of each parcel, in basis points (100 = 1%) [default: 100].
     #[arg(long)]
     pub fee_bps: Option<u32>,
+    /// A request not answered within this many milliseconds is answered 408 [default: 30000].
+    #[arg(long)]
+    pub request_timeout_ms: Option<u64>,
 }
 
 #[derive(Deserialize, Default, Debug)]
@@ -58,6 +61,7 @@ pub struct FileConfig {
     pub hs_nomenclature: Option<PathBuf>,
     pub rules: Option<PathBuf>,
     pub fee_bps: Option<u32>,
+    pub request_timeout_ms: Option<u64>,
     /// The hub's identifiers towards China customs (CEB621), each optional.
     pub customs: Option<CustomsFile>,
 }
@@ -128,9 +132,18 @@ pub fn resolve(args: &ServeArgs) -> Result<HubConfig, ServeError> {
         hs_nomenclature: args.hs_nomenclature.clone().or(file.hs_nomenclature),
         rules_dir: args.rules.clone().or(file.rules),
         fee_bps: args.fee_bps.or(file.fee_bps).unwrap_or(d.fee_bps),
+        request_timeout_ms: args
+            .request_timeout_ms
+            .or(file.request_timeout_ms)
+            .unwrap_or(d.request_timeout_ms),
         customs,
         ..d
     };
+    if config.request_timeout_ms == 0 {
+        return Err(ServeError::Invalid(
+            "request_timeout_ms must be at least 1".into(),
+        ));
+    }
     if config.fee_bps > 10_000 {
         return Err(ServeError::Invalid(
             "fee_bps is at most 10000 (100%)".into(),

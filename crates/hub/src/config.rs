@@ -17,6 +17,8 @@ pub struct HubConfig {
     /// Commands applied per transaction at most.
     pub batch_max: usize,
     pub body_limit_bytes: usize,
+    /// A request not answered within this is answered `408 request_timeout` (slow clients).
+    pub request_timeout_ms: u64,
     pub read_pool_size: u32,
     /// A folder of rule-pack TOML files: each replaces the embedded pack of the same file name,
     /// or adds a new one.
@@ -118,6 +120,7 @@ impl Default for HubConfig {
             queue_capacity: 4096,
             batch_max: 512,
             body_limit_bytes: 1024 * 1024,
+            request_timeout_ms: 30_000,
             read_pool_size: 8,
             rules_dir: None,
             hs_nomenclature: None,

@@ -81,7 +81,7 @@ impl Modify for BearerAuth {
 
 /// The router and its OpenAPI document, built from the same list of handlers, so the document
 /// covers every route by construction.
-pub fn router(state: Shared, body_limit_bytes: usize) -> axum::Router {
+pub fn router(state: Shared, body_limit_bytes: usize, request_timeout: Duration) -> axum::Router {
     let (router, api) = OpenApiRouter::with_openapi(ApiDoc::openapi())
         .routes(routes!(system::healthz))
         .routes(routes!(system::hub_identity))
@@ -155,7 +155,35 @@ pub fn router(state: Shared, body_limit_bytes: usize) -> axum::Router {
             )
         })
         .layer(DefaultBodyLimit::max(body_limit_bytes))
+        .layer(axum::middleware::from_fn_with_state(
+            request_timeout,
+            answer_within,
+        ))
         .with_state(state)
+}
+
+/// A request that is not answered within the hub's limit (a client trickling its body, say)
+/// is answered `408`; its connection's work does not pile up. A write already queued still
+/// completes: the client retries with its Idempotency-Key and gets the stored answer.
+async fn answer_within(
+    axum::extract::State(limit): axum::extract::State<Duration>,
+    request: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> axum::response::Response {
+    use axum::response::IntoResponse;
+    match tokio::time::timeout(limit, next.run(request)).await {
+        Ok(response) => response,
+        Err(_) => ApiError::new(
+            StatusCode::REQUEST_TIMEOUT,
+            "request_timeout",
+            "Request timeout",
+            format!(
+                "the request was not complete within {} ms",
+                limit.as_millis()
+            ),
+        )
+        .into_response(),
+    }
 }
 
 /// A running hub. Stop it with [`Hub::stop`]; dropping it aborts without a clean drain.
@@ -317,7 +345,11 @@ async fn start_with_database(
         signing_key,
         customs: config.customs.clone(),
     });
-    let app = router(state.clone(), config.body_limit_bytes);
+    let app = router(
+        state.clone(),
+        config.body_limit_bytes,
+        Duration::from_millis(config.request_timeout_ms),
+    );
     let listener = tokio::net::TcpListener::bind(config.listen)
         .await
         .map_err(|e| HubError::Config(format!("cannot listen on {}: {e}", config.listen)))?;
