@@ -164,7 +164,7 @@ pub struct DecisionDraft {
 /// A customs officer decides a held declaration. The money follows: release captures the
 /// escrow and collects the tax, rejection voids the hold (the buyer is refunded).
 #[utoipa::path(post, path = "/v1/declarations/{id}/decision", tag = "clearance", security(("bearer" = [])),
-    params(("id" = String, Path), ("Idempotency-Key" = Option<String>, Header)),
+    params(("id" = String, Path), ("Idempotency-Key" = Option<String>, Header, pattern = r"^[!-~]{1,255}$")),
     request_body = DecisionDraft,
     responses((status = 200, body = DeclarationView), (status = 404, body = Problem), (status = 409, body = Problem), (status = 422, body = Problem)))]
 pub async fn decide(
@@ -260,7 +260,7 @@ fn lifecycle(
 /// Cancels an order before delivery: its declaration is cancelled, the buyer's quota given back
 /// and the buyer refunded (taxes included when they were collected).
 #[utoipa::path(post, path = "/v1/orders/{id}/cancel", tag = "orders", security(("bearer" = [])),
-    params(("id" = String, Path), ("Idempotency-Key" = Option<String>, Header)),
+    params(("id" = String, Path), ("Idempotency-Key" = Option<String>, Header, pattern = r"^[!-~]{1,255}$")),
     request_body = ReasonDraft,
     responses((status = 200, body = OrderView), (status = 404, body = Problem), (status = 409, body = Problem), (status = 422, body = Problem)))]
 pub async fn cancel_order(
@@ -283,7 +283,7 @@ pub async fn cancel_order(
 /// The parcel came back after release (refused at the door, or returned after delivery): the
 /// declaration is marked returned, the quota given back, the buyer refunded.
 #[utoipa::path(post, path = "/v1/orders/{id}/return", tag = "orders", security(("bearer" = [])),
-    params(("id" = String, Path), ("Idempotency-Key" = Option<String>, Header)),
+    params(("id" = String, Path), ("Idempotency-Key" = Option<String>, Header, pattern = r"^[!-~]{1,255}$")),
     request_body = ReasonDraft,
     responses((status = 200, body = OrderView), (status = 404, body = Problem), (status = 409, body = Problem), (status = 422, body = Problem)))]
 pub async fn return_order(
@@ -311,7 +311,7 @@ pub async fn return_order(
 /// The carrier delivered the parcel: the merchant's share and the hub's fee are captured from
 /// escrow. Until tracking events exist, the carrier of the waybill (or the operator) says so.
 #[utoipa::path(post, path = "/v1/orders/{id}/delivered", tag = "orders", security(("bearer" = [])),
-    params(("id" = String, Path), ("Idempotency-Key" = Option<String>, Header)),
+    params(("id" = String, Path), ("Idempotency-Key" = Option<String>, Header, pattern = r"^[!-~]{1,255}$")),
     request_body = ReasonDraft,
     responses((status = 200, body = OrderView), (status = 404, body = Problem), (status = 409, body = Problem)))]
 pub async fn deliver_order(

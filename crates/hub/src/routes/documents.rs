@@ -45,7 +45,7 @@ async fn declaration_for(
 /// cleared when the order and the waybill are there too. Sending the same notice again answers
 /// `200` with the stored one; the same `transaction_id` with other details is a `409`.
 #[utoipa::path(post, path = "/v1/payments", tag = "clearance", security(("bearer" = [])),
-    params(("Idempotency-Key" = Option<String>, Header, description = "Same key and body: the first answer again")),
+    params(("Idempotency-Key" = Option<String>, Header, pattern = r"^[!-~]{1,255}$", description = "Same key and body: the first answer again")),
     request_body = PaymentDraft,
     responses((status = 201, body = PaymentView), (status = 200, body = PaymentView), (status = 400, body = Problem),
         (status = 409, body = Problem), (status = 413, body = Problem), (status = 422, body = Problem), (status = 503, body = Problem)))]
@@ -149,7 +149,7 @@ pub async fn list_payments(
 /// payment are there too. The same waybill again answers `200`; the same `waybill_no` with
 /// other details is a `409`.
 #[utoipa::path(post, path = "/v1/waybills", tag = "clearance", security(("bearer" = [])),
-    params(("Idempotency-Key" = Option<String>, Header, description = "Same key and body: the first answer again")),
+    params(("Idempotency-Key" = Option<String>, Header, pattern = r"^[!-~]{1,255}$", description = "Same key and body: the first answer again")),
     request_body = WaybillDraft,
     responses((status = 201, body = WaybillView), (status = 200, body = WaybillView), (status = 400, body = Problem),
         (status = 409, body = Problem), (status = 413, body = Problem), (status = 422, body = Problem), (status = 503, body = Problem)))]

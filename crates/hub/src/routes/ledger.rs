@@ -433,7 +433,7 @@ fn creditor_account(p: &mut Problems, text: &str) -> Option<String> {
 /// `currency` (default its home currency) at the operator's direct FX rate. The whole available
 /// balance unless `amount` says less.
 #[utoipa::path(post, path = "/v1/payouts", tag = "ledger", security(("bearer" = [])),
-    params(("Idempotency-Key" = Option<String>, Header, description = "Same key and body: the first answer again, paid once")),
+    params(("Idempotency-Key" = Option<String>, Header, pattern = r"^[!-~]{1,255}$", description = "Same key and body: the first answer again, paid once")),
     request_body = PayoutDraft,
     responses((status = 201, body = PayoutView), (status = 400, body = Problem), (status = 403, body = Problem),
         (status = 409, body = Problem), (status = 422, body = Problem), (status = 503, body = Problem)))]

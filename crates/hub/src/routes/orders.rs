@@ -20,7 +20,7 @@ use trade::{OrderStatus, Role};
 
 /// Validates and stores an order with status `placed`.
 #[utoipa::path(post, path = "/v1/orders", tag = "orders", security(("bearer" = [])),
-    params(("Idempotency-Key" = Option<String>, Header, description = "Same key and body: the first answer again, nothing written twice; same key, other body: 422")),
+    params(("Idempotency-Key" = Option<String>, Header, pattern = r"^[!-~]{1,255}$", description = "Same key and body: the first answer again, nothing written twice; same key, other body: 422")),
     request_body = OrderDraft,
     responses((status = 201, body = OrderView), (status = 400, body = Problem), (status = 409, body = Problem), (status = 413, body = Problem), (status = 422, body = Problem), (status = 503, body = Problem)))]
 pub async fn create_order(

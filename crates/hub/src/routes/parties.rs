@@ -33,7 +33,7 @@ fn new_key(state: &Shared, party_id: &str, now: i64) -> (ApiKey, String) {
 
 /// Onboards a party (operator only) and issues its first API key, shown once in this answer.
 #[utoipa::path(post, path = "/v1/parties", tag = "parties", security(("bearer" = [])),
-    params(("Idempotency-Key" = Option<String>, Header, description = "Replays the first answer (without the token) for the same request")),
+    params(("Idempotency-Key" = Option<String>, Header, pattern = r"^[!-~]{1,255}$", description = "Replays the first answer (without the token) for the same request")),
     request_body = PartyDraft,
     responses((status = 201, body = CreatedPartyView), (status = 401, body = Problem), (status = 403, body = Problem), (status = 422, body = Problem)))]
 pub async fn create_party(
@@ -103,7 +103,7 @@ pub async fn get_party(
 
 /// Issues another key for a party (operator, or the party itself): the way to rotate keys.
 #[utoipa::path(post, path = "/v1/parties/{id}/keys", tag = "parties", security(("bearer" = [])),
-    params(("id" = String, Path), ("Idempotency-Key" = Option<String>, Header)),
+    params(("id" = String, Path), ("Idempotency-Key" = Option<String>, Header, pattern = r"^[!-~]{1,255}$")),
     responses((status = 201, body = NewKeyView), (status = 404, body = Problem)))]
 pub async fn create_key(
     State(state): State<Shared>,

@@ -18,7 +18,7 @@ use trade::Role;
 
 /// Adds a product to the calling merchant's catalog. SKUs are unique per merchant.
 #[utoipa::path(post, path = "/v1/products", tag = "catalog", security(("bearer" = [])),
-    params(("Idempotency-Key" = Option<String>, Header)),
+    params(("Idempotency-Key" = Option<String>, Header, pattern = r"^[!-~]{1,255}$")),
     request_body = ProductDraft,
     responses((status = 201, body = ProductView), (status = 409, body = Problem), (status = 422, body = Problem)))]
 pub async fn create_product(
