@@ -80,9 +80,25 @@ pub async fn run(args: ClearanceArgs) -> Result<(), Box<dyn std::error::Error>> 
     let healthz_url = format!("{url}/healthz");
     let mut healthz = Load::new(move |c, _| c.get(&healthz_url), 200);
     let per_load = Duration::from_secs(args.seconds);
+    // The hub's resident memory and the parcel rate over the run, when the hub is the bench's own:
+    // a long run (a soak) shows whether either drifts.
+    let hub_pid = own_hub
+        .as_ref()
+        .and_then(|c: &tokio::process::Child| c.id());
+    let mut timeline: Vec<Value> = Vec::new();
+    let mut last = (Instant::now(), 0u64);
+    let every = Duration::from_secs((args.seconds / 10).max(1));
     while parcels.busy < per_load || healthz.busy < per_load {
         healthz.run_slice(&client, args.concurrency, SLICE).await;
         parcels.run_slice(&client, &setup, args.concurrency).await;
+        if last.0.elapsed() >= every {
+            let rate = (parcels.released - last.1) as f64 / last.0.elapsed().as_secs_f64();
+            timeline.push(
+                json!({"busy_s": round2(parcels.busy.as_secs_f64()), "parcels_per_s": round2(rate),
+                                 "rss_mb": hub_pid.and_then(rss_mb).map(round2)}),
+            );
+            last = (Instant::now(), parcels.released);
+        }
     }
     let healthz = healthz.finish();
     if let Some(mut child) = own_hub {
@@ -120,6 +136,7 @@ pub async fn run(args: ClearanceArgs) -> Result<(), Box<dyn std::error::Error>> 
                 "concurrency": args.concurrency,
                 "seconds": args.seconds,
                 "backend": backend,
+                "timeline": timeline,
             })
         );
     } else {
@@ -131,6 +148,19 @@ pub async fn run(args: ClearanceArgs) -> Result<(), Box<dyn std::error::Error>> 
         eprintln!("parcels: {} errors; first: {e}", parcels.errors);
     }
     Ok(())
+}
+
+/// The resident memory of process `pid` in MB (Linux: `VmRSS` of /proc/PID/status).
+fn rss_mb(pid: u32) -> Option<f64> {
+    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).ok()?;
+    let kb: f64 = status
+        .lines()
+        .find_map(|l| l.strip_prefix("VmRSS:"))?
+        .split_whitespace()
+        .next()?
+        .parse()
+        .ok()?;
+    Some(kb / 1024.0)
 }
 
 fn percentiles(us: &mut [u32]) -> (f64, f64) {

@@ -19,6 +19,9 @@ pub struct AccountKey {
     pub code: String,
 }
 
+/// Pending transfers kept in memory at most (about 40 MB).
+pub const PENDING_CACHED_MAX: usize = 100_000;
+
 #[derive(Default)]
 pub struct Books {
     accounts: HashMap<String, Account>,
@@ -34,7 +37,7 @@ impl Books {
         for account in conn.all_accounts().await? {
             books.insert(account);
         }
-        for transfer in conn.pending_transfers().await? {
+        for transfer in conn.pending_transfers(PENDING_CACHED_MAX as i64).await? {
             books.pending.insert(transfer.id.clone(), transfer);
         }
         Ok(books)
@@ -71,7 +74,11 @@ impl Books {
             self.insert(account.clone());
         }
         for transfer in changes.transfers.iter().filter(|t| t.flags.pending) {
-            self.pending.insert(transfer.id.clone(), transfer.clone());
+            // Bounded: past the cap a pending transfer is read from the database when it is
+            // posted or voided, and the writer's memory stays flat however many wait.
+            if self.pending.len() < PENDING_CACHED_MAX {
+                self.pending.insert(transfer.id.clone(), transfer.clone());
+            }
         }
         for (id, state) in &changes.pending_updates {
             if *state != ledger::PendingState::Pending {

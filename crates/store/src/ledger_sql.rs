@@ -165,8 +165,12 @@ macro_rules! impl_ledger_store {
                 }
                 Ok(found)
             }
-            async fn pending_transfers(&mut self) -> Result<Vec<Transfer>> {
-                let rows = sqlx::query("SELECT * FROM ledger_transfers WHERE pending_state = 'pending' ORDER BY id").fetch_all(&mut *self).await?;
+            async fn pending_transfers(&mut self, limit: i64) -> Result<Vec<Transfer>> {
+                // The newest first: they are the likeliest to be posted soon.
+                let rows = sqlx::query("SELECT * FROM ledger_transfers WHERE pending_state = 'pending' ORDER BY id DESC LIMIT $1")
+                    .bind(limit)
+                    .fetch_all(&mut *self)
+                    .await?;
                 rows.iter().map(|r| transfer_from(r).map(|(t, _)| t)).collect()
             }
             async fn due_pending_transfers(&mut self, now_ms: i64, limit: i64) -> Result<Vec<Transfer>> {

@@ -139,8 +139,8 @@ pub trait LedgerStore {
         &mut self,
         ids: &[String],
     ) -> Result<Vec<(ledger::Transfer, Option<ledger::PendingState>)>>;
-    /// Every transfer still pending (the writer keeps them in memory, like the accounts).
-    async fn pending_transfers(&mut self) -> Result<Vec<ledger::Transfer>>;
+    /// The newest `limit` transfers still pending (the writer keeps them in memory).
+    async fn pending_transfers(&mut self, limit: i64) -> Result<Vec<ledger::Transfer>>;
     /// Pending transfers whose timeout has passed at `now_ms`, soonest first.
     async fn due_pending_transfers(
         &mut self,

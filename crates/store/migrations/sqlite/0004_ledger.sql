@@ -45,6 +45,8 @@ CREATE TABLE ledger_transfers (
 CREATE INDEX ledger_transfers_debit ON ledger_transfers (debit_account_id, id);
 CREATE INDEX ledger_transfers_credit ON ledger_transfers (credit_account_id, id);
 CREATE INDEX ledger_transfers_due ON ledger_transfers (expires_at_ms) WHERE pending_state = 'pending';
+-- The writer loads the newest pending transfers at start.
+CREATE INDEX ledger_transfers_pending ON ledger_transfers (id) WHERE pending_state = 'pending';
 
 CREATE TABLE payouts (
     id                 TEXT PRIMARY KEY,
