@@ -86,18 +86,20 @@ pub async fn run(args: ClearanceArgs) -> Result<(), Box<dyn std::error::Error>> 
         .as_ref()
         .and_then(|c: &tokio::process::Child| c.id());
     let mut timeline: Vec<Value> = Vec::new();
-    let mut last = (Instant::now(), 0u64);
-    let every = Duration::from_secs((args.seconds / 10).max(1));
+    // Each point: parcels released per second of parcel load (the healthz slices left out, as
+    // in the overall rate) since the previous point.
+    let mut last = (Duration::ZERO, 0u64);
+    let every = Duration::from_secs((args.seconds / 20).max(1));
     while parcels.busy < per_load || healthz.busy < per_load {
         healthz.run_slice(&client, args.concurrency, SLICE).await;
         parcels.run_slice(&client, &setup, args.concurrency).await;
-        if last.0.elapsed() >= every {
-            let rate = (parcels.released - last.1) as f64 / last.0.elapsed().as_secs_f64();
+        if parcels.busy - last.0 >= every {
+            let rate = (parcels.released - last.1) as f64 / (parcels.busy - last.0).as_secs_f64();
             timeline.push(
                 json!({"busy_s": round2(parcels.busy.as_secs_f64()), "parcels_per_s": round2(rate),
                                  "rss_mb": hub_pid.and_then(rss_mb).map(round2)}),
             );
-            last = (Instant::now(), parcels.released);
+            last = (parcels.busy, parcels.released);
         }
     }
     let healthz = healthz.finish();

@@ -17,7 +17,9 @@ pub struct HubConfig {
     /// Commands applied per transaction at most.
     pub batch_max: usize,
     pub body_limit_bytes: usize,
-    /// A request not answered within this is answered `408 request_timeout` (slow clients).
+    /// A request not answered within this is answered `408 request_timeout` (slow clients); a
+    /// connection whose request head is not complete within it, or that idles as long between
+    /// requests, is closed.
     pub request_timeout_ms: u64,
     pub read_pool_size: u32,
     /// A folder of rule-pack TOML files: each replaces the embedded pack of the same file name,

@@ -31,6 +31,7 @@ pub enum Command {
     SetPartyStatus {
         party_id: String,
         status: trade::party::PartyStatus,
+        at_ms: i64,
     },
     RevokeKey {
         key_id: String,
@@ -810,15 +811,19 @@ async fn apply_command(
             s.insert_key(key).await?;
             Applied::Created
         }
-        Command::SetPartyStatus { party_id, status } => {
+        Command::SetPartyStatus {
+            party_id,
+            status,
+            at_ms,
+        } => {
             let mut party = s
                 .get_party(party_id)
                 .await?
                 .ok_or(EngineError::NotFound { what: "party" })?;
             if party.role == Role::Operator
                 && *status != trade::party::PartyStatus::Active
-                && s.count_live_keys_for_role(Role::Operator).await?
-                    <= s.count_live_keys_of_party(party_id).await?
+                && s.count_live_keys_for_role(Role::Operator, *at_ms).await?
+                    <= s.count_live_keys_of_party(party_id, *at_ms).await?
             {
                 return Err(EngineError::Conflict {
                     code: "last_operator",
@@ -849,8 +854,10 @@ async fn apply_command(
                 .get_party(&key.party_id)
                 .await?
                 .ok_or(EngineError::NotFound { what: "key" })?;
+            let live = key.expires_at_ms.is_none_or(|end| end > *at_ms);
             if owner.role == Role::Operator
-                && s.count_live_keys_for_role(Role::Operator).await? <= 1
+                && live
+                && s.count_live_keys_for_role(Role::Operator, *at_ms).await? <= 1
             {
                 return Err(EngineError::Conflict {
                     code: "last_operator_key",

@@ -173,6 +173,12 @@ pub struct Caller {
     pub key_id: String,
 }
 
+/// `operator` → `an operator`, `merchant` → `a merchant`.
+fn with_article(word: &str) -> String {
+    let vowel = word.starts_with(['a', 'e', 'i', 'o', 'u']);
+    format!("{} {word}", if vowel { "an" } else { "a" })
+}
+
 impl Caller {
     pub fn require(&self, roles: &[Role]) -> Result<(), ApiError> {
         if roles.contains(&self.role) {
@@ -182,9 +188,9 @@ impl Caller {
         Err(ApiError::forbidden(
             "role_not_allowed",
             format!(
-                "a {} key cannot do this; it needs a {} key",
-                self.role.as_str(),
-                allowed.join(" or ")
+                "{} key cannot do this; it needs {} key",
+                with_article(self.role.as_str()),
+                with_article(&allowed.join(" or "))
             ),
         ))
     }
@@ -216,6 +222,12 @@ impl FromRequestParts<Shared> for Caller {
             return Err(ApiError::unauthorized(
                 "revoked_key",
                 "the key has been revoked",
+            ));
+        }
+        if grant.expired_at(crate::clock::now_ms()) {
+            return Err(ApiError::unauthorized(
+                "expired_key",
+                "the key has expired; ask for a new one",
             ));
         }
         if !grant.party_active {

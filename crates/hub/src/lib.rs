@@ -1,6 +1,7 @@
 //! The ewtp hub: the imperative shell around the pure crates. HTTP API (axum), bearer-key auth,
 //! the single-writer engine with group commit, metrics, and the OpenAPI document.
 
+pub mod api_links;
 pub mod auth;
 pub mod books;
 pub mod catalog;
@@ -11,6 +12,7 @@ pub mod escrow;
 pub mod extract;
 pub mod fx;
 pub mod identity;
+pub mod listener;
 pub mod metrics;
 pub mod parcels;
 pub mod payouts;

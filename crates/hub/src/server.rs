@@ -132,7 +132,7 @@ pub fn router(state: Shared, body_limit_bytes: usize, request_timeout: Duration)
         .routes(routes!(ledger::payout_pacs008))
         .routes(routes!(ledger::trial_balance))
         .split_for_parts();
-    let _ = state.openapi_json.set(api.to_json().unwrap_or_default());
+    let _ = state.openapi_json.set(openapi_document(&api));
     router
         .route_layer(axum::middleware::from_fn_with_state(
             state.metrics.clone(),
@@ -160,6 +160,23 @@ pub fn router(state: Shared, body_limit_bytes: usize, request_timeout: Duration)
             answer_within,
         ))
         .with_state(state)
+}
+
+/// The document served at `/openapi.json`: what utoipa generated, with the links between
+/// operations added.
+fn openapi_document(api: &utoipa::openapi::OpenApi) -> String {
+    let mut doc = match serde_json::to_value(api) {
+        Ok(doc) => doc,
+        Err(e) => {
+            tracing::error!(error = %e, "the OpenAPI document does not serialise");
+            return String::new();
+        }
+    };
+    // The link table names operations by path; the API tests check that every link resolves.
+    if let Err(e) = crate::api_links::add_links(&mut doc) {
+        tracing::error!(error = %e, "an OpenAPI link names an operation that is not there");
+    }
+    doc.to_string()
 }
 
 /// A request that is not answered within the hub's limit (a client trickling its body, say)
@@ -345,11 +362,8 @@ async fn start_with_database(
         signing_key,
         customs: config.customs.clone(),
     });
-    let app = router(
-        state.clone(),
-        config.body_limit_bytes,
-        Duration::from_millis(config.request_timeout_ms),
-    );
+    let request_timeout = Duration::from_millis(config.request_timeout_ms);
+    let app = router(state.clone(), config.body_limit_bytes, request_timeout);
     let listener = tokio::net::TcpListener::bind(config.listen)
         .await
         .map_err(|e| HubError::Config(format!("cannot listen on {}: {e}", config.listen)))?;
@@ -358,11 +372,12 @@ async fn start_with_database(
         .map_err(|e| HubError::Config(e.to_string()))?;
     let (shutdown, stopped) = oneshot::channel::<()>();
     let server = tokio::spawn(async move {
-        axum::serve(listener, app)
-            .with_graceful_shutdown(async move {
-                let _ = stopped.await;
-            })
-            .await
+        // One limit for slow clients: the request head, like the whole request, must arrive
+        // within the request timeout.
+        crate::listener::serve(listener, app, request_timeout, async move {
+            let _ = stopped.await;
+        })
+        .await
     });
     let housekeeping = tokio::spawn(async move {
         let mut every = tokio::time::interval(Duration::from_secs(3600));
@@ -476,6 +491,7 @@ async fn bootstrap(
         token_prefix: token_display_prefix(&token),
         created_at_ms: now,
         revoked_at_ms: None,
+        expires_at_ms: None,
     };
     s.insert_party(&operator).await?;
     s.insert_key(&key).await?;

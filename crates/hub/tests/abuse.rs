@@ -1,6 +1,7 @@
 //! Abuse over real HTTP, on every backend: another party's ids on every route answer 404, a
-//! revoked key is refused everywhere, oversized bodies are refused before they are read, and a
-//! client that trickles its request is cut off with 408 while the hub goes on serving.
+//! revoked or expired key is refused everywhere, oversized bodies are refused before they are
+//! read, a client that trickles its request is cut off with 408 and one that trickles its
+//! headers is disconnected, while the hub goes on serving.
 
 mod harness;
 
@@ -217,36 +218,154 @@ async fn a_revoked_key_is_refused_everywhere() {
             )
             .await;
         assert_eq!(r.status, 200, "{}", r.body);
-        for (method, path) in [
-            (Method::GET, "/v1/me"),
-            (Method::GET, "/v1/orders"),
-            (Method::POST, "/v1/orders"),
-            (Method::GET, "/v1/accounts"),
-            (Method::POST, "/v1/payouts"),
-            (Method::GET, "/v1/statement"),
-            (Method::POST, "/ceb/v1/messages"),
-        ] {
-            let r = h
-                .call(
-                    method.clone(),
-                    path,
-                    Some(&a.merchant.1),
-                    Some(&json!({})),
-                    &[],
-                )
-                .await;
-            r.problem(401, "revoked_key");
-            assert!(
-                r.headers.contains_key("www-authenticate"),
-                "{method} {path}"
-            );
-        }
+        refused_everywhere(&h, &a.merchant.1, "revoked_key").await;
         h.call(Method::GET, "/v1/orders", Some("ewtp_not-a-key"), None, &[])
             .await
             .problem(401, "invalid_key");
         h.call(Method::GET, "/v1/orders", None, None, &[])
             .await
             .problem(401, "missing_credentials");
+        h.finish().await;
+    }
+}
+
+/// Every kind of route refuses `key` with 401 `code` and a `WWW-Authenticate` challenge.
+async fn refused_everywhere(h: &TestHub, key: &str, code: &str) {
+    for (method, path) in [
+        (Method::GET, "/v1/me"),
+        (Method::GET, "/v1/orders"),
+        (Method::POST, "/v1/orders"),
+        (Method::POST, "/v1/payments"),
+        (Method::GET, "/v1/accounts"),
+        (Method::POST, "/v1/payouts"),
+        (Method::GET, "/v1/statement"),
+        (Method::POST, "/ceb/v1/messages"),
+    ] {
+        let r = h
+            .call(method.clone(), path, Some(key), Some(&json!({})), &[])
+            .await;
+        r.problem(401, code);
+        assert!(
+            r.headers.contains_key("www-authenticate"),
+            "{method} {path}"
+        );
+    }
+}
+
+fn rfc3339_in(from_now: Duration) -> String {
+    let at = time::OffsetDateTime::now_utc() + from_now;
+    at.format(&time::format_description::well_known::Rfc3339)
+        .unwrap()
+}
+
+#[tokio::test]
+async fn an_expired_key_is_refused_everywhere() {
+    for h in hubs().await {
+        let a = side(&h, "A").await;
+        let party_id = h.get("/v1/me", &a.psp.1).await.body["party"]["id"]
+            .as_str()
+            .unwrap()
+            .to_string();
+        let keys = format!("/v1/parties/{party_id}/keys");
+        let ends = rfc3339_in(Duration::from_millis(1500));
+        // The party rotates its own key: the new one with an end.
+        let new = h.post(&keys, &a.psp.1, &json!({"expires_at": ends})).await;
+        assert_eq!(new.status, 201, "{}", new.body);
+        assert!(new.body["expires_at"].as_str().is_some(), "{}", new.body);
+        let token = new.body["token"].as_str().unwrap().to_string();
+        let before = h.get("/v1/me", &token).await;
+        assert_eq!(before.status, 200, "{}: works until its end", h.backend);
+        tokio::time::sleep(Duration::from_millis(1700)).await;
+        refused_everywhere(&h, &token, "expired_key").await;
+        // The key without an end goes on working.
+        assert_eq!(h.get("/v1/me", &a.psp.1).await.status, 200);
+        // An empty body issues a key without an end.
+        let open = h.call(Method::POST, &keys, Some(&a.psp.1), None, &[]).await;
+        assert_eq!(open.status, 201, "{}", open.body);
+        assert_eq!(open.body["expires_at"], Value::Null);
+
+        for (body, code, field) in [
+            (
+                json!({"expires_at": "2020-01-01T00:00:00Z"}),
+                "expiry_in_past",
+                "expires_at",
+            ),
+            (
+                json!({"expires_at": "tomorrow"}),
+                "invalid_timestamp",
+                "expires_at",
+            ),
+            (
+                json!({"expires_at": "2999-01-01T00:00:00Z"}),
+                "expiry_too_far",
+                "expires_at",
+            ),
+            (json!({"expires_at": 5}), "invalid_type", "expires_at"),
+            (
+                json!({"expires": "2030-01-01T00:00:00Z"}),
+                "unknown_field",
+                "expires",
+            ),
+        ] {
+            let r = h.post(&keys, &a.psp.1, &body).await;
+            r.problem(422, code);
+            assert_eq!(r.body["field"], field, "{}", r.body);
+        }
+        let live = h.get("/v1/me", &a.psp.1).await;
+        assert_eq!(live.status, 200, "refused requests issued no key");
+        let r = h
+            .client
+            .post(format!("{}{keys}", h.base))
+            .bearer_auth(&a.psp.1)
+            .header("content-type", "application/json")
+            .body("{\"expires_at\":")
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), 400);
+        h.finish().await;
+    }
+}
+
+#[tokio::test]
+async fn an_expired_operator_key_does_not_count_as_the_last_one() {
+    for h in hubs().await {
+        let me = h.get("/v1/me", &h.operator_key).await.body;
+        let (party_id, first_key) = (
+            me["party"]["id"].as_str().unwrap().to_string(),
+            me["key_id"].as_str().unwrap().to_string(),
+        );
+        let short = h
+            .post(
+                &format!("/v1/parties/{party_id}/keys"),
+                &h.operator_key,
+                &json!({"expires_at": rfc3339_in(Duration::from_millis(800))}),
+            )
+            .await;
+        assert_eq!(short.status, 201, "{}", short.body);
+        tokio::time::sleep(Duration::from_millis(1000)).await;
+        // Only the first key is live: revoking it would lock the hub out.
+        h.call(
+            Method::DELETE,
+            &format!("/v1/keys/{first_key}"),
+            Some(&h.operator_key),
+            None,
+            &[],
+        )
+        .await
+        .problem(409, "last_operator_key");
+        // The expired key itself may be revoked (it was not live).
+        let r = h
+            .call(
+                Method::DELETE,
+                &format!("/v1/keys/{}", short.body["id"].as_str().unwrap()),
+                Some(&h.operator_key),
+                None,
+                &[],
+            )
+            .await;
+        assert_eq!(r.status, 200, "{}", r.body);
+        assert_eq!(h.get("/v1/me", &h.operator_key).await.status, 200);
         h.finish().await;
     }
 }
@@ -320,6 +439,49 @@ async fn a_client_that_trickles_its_request_is_cut_off() {
         );
         // The hub goes on serving.
         assert_eq!(h.get("/v1/me", &a.psp.1).await.status, 200);
+        h.finish().await;
+    }
+}
+
+#[tokio::test]
+async fn a_client_that_trickles_its_headers_is_disconnected() {
+    for h in hubs_with(|c| c.request_timeout_ms = 400).await {
+        let a = side(&h, "A").await;
+        let addr = h.hub.addr;
+        let started = Instant::now();
+        let (read, elapsed) = tokio::task::spawn_blocking(move || {
+            let mut stream = std::net::TcpStream::connect(addr).unwrap();
+            stream
+                .set_read_timeout(Some(Duration::from_secs(10)))
+                .unwrap();
+            // A request line and part of the headers, then nothing: the head never ends.
+            write!(stream, "GET /v1/me HTTP/1.1\r\nHost: x\r\nAuthor").unwrap();
+            stream.flush().unwrap();
+            let mut buf = [0u8; 4096];
+            let read = stream.read(&mut buf);
+            (read.map_err(|e| e.kind()), started.elapsed())
+        })
+        .await
+        .unwrap();
+        // No answer is owed to a request that never arrived: the hub closes the connection.
+        assert!(
+            matches!(read, Ok(0) | Err(std::io::ErrorKind::ConnectionReset)),
+            "{read:?}"
+        );
+        assert!(
+            elapsed < Duration::from_secs(5),
+            "disconnected at the limit, not when the client gives up: {elapsed:?}"
+        );
+        // Many such clients at once do not starve the others.
+        let stalled: Vec<_> = (0..50)
+            .map(|_| {
+                let mut s = std::net::TcpStream::connect(addr).unwrap();
+                write!(s, "GET /v1/me HTTP/1.1\r\n").unwrap();
+                s
+            })
+            .collect();
+        assert_eq!(h.get("/v1/me", &a.psp.1).await.status, 200);
+        drop(stalled);
         h.finish().await;
     }
 }

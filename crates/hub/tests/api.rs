@@ -866,6 +866,36 @@ async fn metrics_and_openapi_cover_the_api() {
         assert!(doc["components"]["schemas"]["QuoteRequest"].is_object());
         assert!(doc["components"]["schemas"]["QuoteView"].is_object());
         assert!(doc["components"]["securitySchemes"]["bearer"].is_object());
+        // Links chain the journey: every one names an operation of the document.
+        let operation_ids: std::collections::HashSet<&str> = paths
+            .values()
+            .flat_map(|p| p.as_object().unwrap().values())
+            .filter_map(|op| op["operationId"].as_str())
+            .collect();
+        let mut links = 0;
+        for op in paths.values().flat_map(|p| p.as_object().unwrap().values()) {
+            for response in op["responses"].as_object().unwrap().values() {
+                for link in response["links"]
+                    .as_object()
+                    .into_iter()
+                    .flat_map(|l| l.values())
+                {
+                    let target = link["operationId"].as_str().unwrap();
+                    assert!(operation_ids.contains(target), "{link}");
+                    assert!(link["parameters"]["id"]
+                        .as_str()
+                        .unwrap()
+                        .starts_with("$response.body#/"));
+                    links += 1;
+                }
+            }
+        }
+        assert_eq!(links, hub::api_links::LINK_COUNT, "every link was added");
+        assert_eq!(
+            doc["paths"]["/v1/orders"]["post"]["responses"]["201"]["links"]["GetOrder"]
+                ["parameters"]["id"],
+            "$response.body#/id"
+        );
         h.finish().await;
     }
 }

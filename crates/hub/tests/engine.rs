@@ -370,6 +370,7 @@ fn key(id: &str, party_id: &str) -> store::ApiKey {
         token_prefix: "ewtp_x".into(),
         created_at_ms: 1,
         revoked_at_ms: None,
+        expires_at_ms: None,
     }
 }
 

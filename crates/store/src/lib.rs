@@ -55,10 +55,10 @@ pub trait KeyStore {
     async fn find_grant(&mut self, token_sha256: &str) -> Result<Option<KeyGrant>>;
     /// Marks the key revoked; false when it was already revoked or does not exist.
     async fn revoke_key(&mut self, id: &str, at_ms: i64) -> Result<bool>;
-    /// Keys not revoked, held by active parties of `role`.
-    async fn count_live_keys_for_role(&mut self, role: Role) -> Result<i64>;
-    /// Keys not revoked of one party.
-    async fn count_live_keys_of_party(&mut self, party_id: &str) -> Result<i64>;
+    /// Keys neither revoked nor expired at `now_ms`, held by active parties of `role`.
+    async fn count_live_keys_for_role(&mut self, role: Role, now_ms: i64) -> Result<i64>;
+    /// Keys neither revoked nor expired at `now_ms`, of one party.
+    async fn count_live_keys_of_party(&mut self, party_id: &str, now_ms: i64) -> Result<i64>;
 }
 
 #[async_trait]

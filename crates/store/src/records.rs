@@ -12,6 +12,8 @@ pub struct ApiKey {
     pub token_prefix: String,
     pub created_at_ms: i64,
     pub revoked_at_ms: Option<i64>,
+    /// From this instant on the key is refused (`None`: it lives until revoked).
+    pub expires_at_ms: Option<i64>,
 }
 
 /// What a bearer token grants.
@@ -22,6 +24,13 @@ pub struct KeyGrant {
     pub role: Role,
     pub party_active: bool,
     pub revoked: bool,
+    pub expires_at_ms: Option<i64>,
+}
+
+impl KeyGrant {
+    pub fn expired_at(&self, now_ms: i64) -> bool {
+        self.expires_at_ms.is_some_and(|end| now_ms >= end)
+    }
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]

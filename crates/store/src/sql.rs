@@ -149,6 +149,7 @@ macro_rules! impl_stores {
                 token_prefix: row.try_get("token_prefix")?,
                 created_at_ms: row.try_get("created_at_ms")?,
                 revoked_at_ms: row.try_get("revoked_at_ms")?,
+                expires_at_ms: row.try_get("expires_at_ms")?,
             })
         }
 
@@ -337,13 +338,14 @@ macro_rules! impl_stores {
         #[async_trait::async_trait]
         impl $crate::KeyStore for $conn {
             async fn insert_key(&mut self, k: &ApiKey) -> Result<()> {
-                sqlx::query("INSERT INTO api_keys (id, party_id, token_sha256, token_prefix, created_at_ms, revoked_at_ms) VALUES ($1, $2, $3, $4, $5, $6)")
+                sqlx::query("INSERT INTO api_keys (id, party_id, token_sha256, token_prefix, created_at_ms, revoked_at_ms, expires_at_ms) VALUES ($1, $2, $3, $4, $5, $6, $7)")
                     .bind(&k.id)
                     .bind(&k.party_id)
                     .bind(&k.token_sha256)
                     .bind(&k.token_prefix)
                     .bind(k.created_at_ms)
                     .bind(k.revoked_at_ms)
+                    .bind(k.expires_at_ms)
                     .execute(&mut *self)
                     .await?;
                 Ok(())
@@ -354,7 +356,7 @@ macro_rules! impl_stores {
             }
             async fn find_grant(&mut self, token_sha256: &str) -> Result<Option<KeyGrant>> {
                 let row = sqlx::query(
-                    "SELECT k.id AS key_id, k.party_id, k.revoked_at_ms, p.role, p.status
+                    "SELECT k.id AS key_id, k.party_id, k.revoked_at_ms, k.expires_at_ms, p.role, p.status
                      FROM api_keys k JOIN parties p ON p.id = k.party_id WHERE k.token_sha256 = $1",
                 )
                 .bind(token_sha256)
@@ -369,6 +371,7 @@ macro_rules! impl_stores {
                     party_id: row.try_get("party_id")?,
                     party_active: status == PartyStatus::Active.as_str(),
                     revoked: row.try_get::<Option<i64>, _>("revoked_at_ms")?.is_some(),
+                    expires_at_ms: row.try_get("expires_at_ms")?,
                     key_id,
                 }))
             }
@@ -376,18 +379,21 @@ macro_rules! impl_stores {
                 let done = sqlx::query("UPDATE api_keys SET revoked_at_ms = $1 WHERE id = $2 AND revoked_at_ms IS NULL").bind(at_ms).bind(id).execute(&mut *self).await?;
                 Ok(done.rows_affected() == 1)
             }
-            async fn count_live_keys_of_party(&mut self, party_id: &str) -> Result<i64> {
-                Ok(sqlx::query_scalar("SELECT COUNT(*) FROM api_keys WHERE party_id = $1 AND revoked_at_ms IS NULL")
+            async fn count_live_keys_of_party(&mut self, party_id: &str, now_ms: i64) -> Result<i64> {
+                Ok(sqlx::query_scalar("SELECT COUNT(*) FROM api_keys WHERE party_id = $1 AND revoked_at_ms IS NULL AND (expires_at_ms IS NULL OR expires_at_ms > $2)")
                     .bind(party_id)
+                    .bind(now_ms)
                     .fetch_one(&mut *self)
                     .await?)
             }
-            async fn count_live_keys_for_role(&mut self, role: Role) -> Result<i64> {
+            async fn count_live_keys_for_role(&mut self, role: Role, now_ms: i64) -> Result<i64> {
                 Ok(sqlx::query_scalar(
                     "SELECT COUNT(*) FROM api_keys k JOIN parties p ON p.id = k.party_id
-                     WHERE p.role = $1 AND p.status = 'active' AND k.revoked_at_ms IS NULL",
+                     WHERE p.role = $1 AND p.status = 'active' AND k.revoked_at_ms IS NULL
+                       AND (k.expires_at_ms IS NULL OR k.expires_at_ms > $2)",
                 )
                 .bind(role.as_str())
+                .bind(now_ms)
                 .fetch_one(&mut *self)
                 .await?)
             }

@@ -153,6 +153,7 @@ async fn parties_and_keys() {
                 token_prefix: "ewtp_ab".into(),
                 created_at_ms: 5,
                 revoked_at_ms: None,
+                expires_at_ms: None,
             };
             tx.stores().insert_key(&key).await.unwrap();
             let grant = tx
@@ -172,7 +173,7 @@ async fn parties_and_keys() {
             );
             assert_eq!(
                 tx.stores()
-                    .count_live_keys_for_role(trade::Role::Operator)
+                    .count_live_keys_for_role(trade::Role::Operator, 9)
                     .await
                     .unwrap(),
                 1
@@ -201,12 +202,47 @@ async fn parties_and_keys() {
             );
             assert_eq!(
                 tx.stores()
-                    .count_live_keys_for_role(trade::Role::Operator)
+                    .count_live_keys_for_role(trade::Role::Operator, 9)
                     .await
                     .unwrap(),
                 0
             );
             assert_eq!(tx.stores().find_grant("00").await.unwrap(), None);
+            // A key with an end is live before it, not from it on.
+            let ending = ApiKey {
+                id: "key_2".into(),
+                token_sha256: "cd".repeat(32),
+                expires_at_ms: Some(20),
+                ..key.clone()
+            };
+            tx.stores().insert_key(&ending).await.unwrap();
+            for (now, live) in [(19, 1), (20, 0)] {
+                assert_eq!(
+                    tx.stores()
+                        .count_live_keys_for_role(trade::Role::Operator, now)
+                        .await
+                        .unwrap(),
+                    live,
+                    "at {now}"
+                );
+                assert_eq!(
+                    tx.stores()
+                        .count_live_keys_of_party(&op.id, now)
+                        .await
+                        .unwrap(),
+                    live,
+                    "at {now}"
+                );
+            }
+            let grant = tx
+                .stores()
+                .find_grant(&ending.token_sha256)
+                .await
+                .unwrap()
+                .unwrap();
+            assert_eq!(grant.expires_at_ms, Some(20));
+            assert!(!grant.expired_at(19) && grant.expired_at(20));
+            assert_eq!(tx.stores().get_key("key_2").await.unwrap(), Some(ending));
 
             tx.stores().put_meta("hub_code", "MY-KUL").await.unwrap();
             tx.stores().put_meta("hub_code", "MY-KUL").await.unwrap();

@@ -165,7 +165,7 @@ pub struct DecisionDraft {
 /// escrow and collects the tax, rejection voids the hold (the buyer is refunded).
 #[utoipa::path(post, path = "/v1/declarations/{id}/decision", tag = "clearance", security(("bearer" = [])),
     params(("id" = String, Path), ("Idempotency-Key" = Option<String>, Header, pattern = r"^[!-~]{1,255}$")),
-    request_body = DecisionDraft,
+    request_body(content = DecisionDraft, example = json!({"decision": "release", "reason": "documents match the goods"})),
     responses((status = 200, body = DeclarationView), (status = 404, body = Problem), (status = 409, body = Problem), (status = 422, body = Problem)))]
 pub async fn decide(
     State(state): State<Shared>,

@@ -46,7 +46,8 @@ async fn declaration_for(
 /// `200` with the stored one; the same `transaction_id` with other details is a `409`.
 #[utoipa::path(post, path = "/v1/payments", tag = "clearance", security(("bearer" = [])),
     params(("Idempotency-Key" = Option<String>, Header, pattern = r"^[!-~]{1,255}$", description = "Same key and body: the first answer again")),
-    request_body = PaymentDraft,
+    request_body(content = PaymentDraft, example = json!({"order_no": "SO-2026-000123", "transaction_id": "PAY-2026-000123", "amount": "300.00", "currency": "CNY",
+        "payer": {"name": "Wang Fang", "id_type": "national_id", "id_number": "11010519491231002X"}, "paid_at": "2026-11-30T09:15:00Z"})),
     responses((status = 201, body = PaymentView), (status = 200, body = PaymentView), (status = 400, body = Problem),
         (status = 409, body = Problem), (status = 413, body = Problem), (status = 422, body = Problem), (status = 503, body = Problem)))]
 pub async fn create_payment(
@@ -150,7 +151,8 @@ pub async fn list_payments(
 /// other details is a `409`.
 #[utoipa::path(post, path = "/v1/waybills", tag = "clearance", security(("bearer" = [])),
     params(("Idempotency-Key" = Option<String>, Header, pattern = r"^[!-~]{1,255}$", description = "Same key and body: the first answer again")),
-    request_body = WaybillDraft,
+    request_body(content = WaybillDraft, example = json!({"waybill_no": "WB-2026-000123", "order_no": "SO-2026-000123", "gross_weight_kg": "0.400", "package_count": 1,
+        "consignee": {"name": "Wang Fang", "address": "1 Wensan Road, Xihu, Hangzhou", "phone": "13800001234"}})),
     responses((status = 201, body = WaybillView), (status = 200, body = WaybillView), (status = 400, body = Problem),
         (status = 409, body = Problem), (status = 413, body = Problem), (status = 422, body = Problem), (status = 503, body = Problem)))]
 pub async fn create_waybill(

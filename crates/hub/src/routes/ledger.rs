@@ -434,7 +434,7 @@ fn creditor_account(p: &mut Problems, text: &str) -> Option<String> {
 /// balance unless `amount` says less.
 #[utoipa::path(post, path = "/v1/payouts", tag = "ledger", security(("bearer" = [])),
     params(("Idempotency-Key" = Option<String>, Header, pattern = r"^[!-~]{1,255}$", description = "Same key and body: the first answer again, paid once")),
-    request_body = PayoutDraft,
+    request_body(content = PayoutDraft, example = json!({"source_currency": "CNY", "currency": "CNY", "amount": "10.00", "creditor": {"name": "Kedai Batik Sdn Bhd", "account": "MY1234567890", "agent_bic": "MBBEMYKL"}})),
     responses((status = 201, body = PayoutView), (status = 400, body = Problem), (status = 403, body = Problem),
         (status = 409, body = Problem), (status = 422, body = Problem), (status = 503, body = Problem)))]
 pub async fn create_payout(

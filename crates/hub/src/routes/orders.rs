@@ -21,7 +21,10 @@ use trade::{OrderStatus, Role};
 /// Validates and stores an order with status `placed`.
 #[utoipa::path(post, path = "/v1/orders", tag = "orders", security(("bearer" = [])),
     params(("Idempotency-Key" = Option<String>, Header, pattern = r"^[!-~]{1,255}$", description = "Same key and body: the first answer again, nothing written twice; same key, other body: 422")),
-    request_body = OrderDraft,
+    request_body(content = OrderDraft, example = json!({"order_no": "SO-2026-000123",
+        "buyer": {"name": "Wang Fang", "id_type": "national_id", "id_number": "11010519491231002X", "country": "CN", "address": "1 Wensan Road, Xihu, Hangzhou", "phone": "+86 138 0000 1234"},
+        "destination": "CN", "currency": "CNY", "incoterm": "DAP",
+        "lines": [{"hs_code": "6214.10", "description": "Batik silk scarf", "origin": "MY", "quantity": 2, "unit_price": "150.00"}]})),
     responses((status = 201, body = OrderView), (status = 400, body = Problem), (status = 409, body = Problem), (status = 413, body = Problem), (status = 422, body = Problem), (status = 503, body = Problem)))]
 pub async fn create_order(
     State(state): State<Shared>,

@@ -18,7 +18,12 @@ use trade::id::{is_valid, IdKind};
 use trade::party::{PartyDraft, PartyStatus};
 use trade::Role;
 
-fn new_key(state: &Shared, party_id: &str, now: i64) -> (ApiKey, String) {
+fn new_key(
+    state: &Shared,
+    party_id: &str,
+    now: i64,
+    expires_at_ms: Option<i64>,
+) -> (ApiKey, String) {
     let token = new_token();
     let key = ApiKey {
         id: state.ids.next(IdKind::ApiKey),
@@ -27,6 +32,7 @@ fn new_key(state: &Shared, party_id: &str, now: i64) -> (ApiKey, String) {
         token_prefix: token_display_prefix(&token),
         created_at_ms: now,
         revoked_at_ms: None,
+        expires_at_ms,
     };
     (key, token)
 }
@@ -34,7 +40,7 @@ fn new_key(state: &Shared, party_id: &str, now: i64) -> (ApiKey, String) {
 /// Onboards a party (operator only) and issues its first API key, shown once in this answer.
 #[utoipa::path(post, path = "/v1/parties", tag = "parties", security(("bearer" = [])),
     params(("Idempotency-Key" = Option<String>, Header, pattern = r"^[!-~]{1,255}$", description = "Replays the first answer (without the token) for the same request")),
-    request_body = PartyDraft,
+    request_body(content = PartyDraft, example = json!({"role": "merchant", "legal_name": "Kedai Batik Sdn Bhd", "country": "MY", "registration_number": "202601012345"})),
     responses((status = 201, body = CreatedPartyView), (status = 401, body = Problem), (status = 403, body = Problem), (status = 422, body = Problem)))]
 pub async fn create_party(
     State(state): State<Shared>,
@@ -48,7 +54,7 @@ pub async fn create_party(
         .value
         .validate(state.ids.next(IdKind::Party), now)
         .map_err(ApiError::validation)?;
-    let (key, token) = new_key(&state, &party.id, now);
+    let (key, token) = new_key(&state, &party.id, now, None);
     let view = |token: Option<String>| CreatedPartyView {
         party: PartyView::from(&party),
         key: NewKeyView {
@@ -101,10 +107,53 @@ pub async fn get_party(
     Ok(Json(PartyView::from(&party)))
 }
 
+/// What a new key is issued with. The body is optional: without it the key lives until revoked.
+#[derive(Debug, Default, serde::Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct KeyRequest {
+    /// RFC 3339 instant from which the key is refused (`401 expired_key`): in the future, at
+    /// most ten years ahead. Rotation: issue the new key, then let the old one expire or revoke it.
+    pub expires_at: Option<String>,
+}
+
+/// Keys live at most this long when they are given an end.
+const KEY_LIFETIME_MAX_MS: i64 = 10 * 366 * 24 * 3600 * 1000;
+
+impl KeyRequest {
+    fn expires_at_ms(&self, now: i64) -> Result<Option<i64>, ApiError> {
+        let Some(text) = &self.expires_at else {
+            return Ok(None);
+        };
+        let at = crate::clock::parse_rfc3339(text).ok_or_else(|| {
+            ApiError::field_error(
+                "expires_at",
+                "invalid_timestamp",
+                format!("`{text}` is not an RFC 3339 instant such as 2027-01-31T00:00:00Z"),
+            )
+        })?;
+        if at <= now {
+            return Err(ApiError::field_error(
+                "expires_at",
+                "expiry_in_past",
+                "expires_at must be in the future",
+            ));
+        }
+        if at - now > KEY_LIFETIME_MAX_MS {
+            return Err(ApiError::field_error(
+                "expires_at",
+                "expiry_too_far",
+                "expires_at must be at most ten years ahead",
+            ));
+        }
+        Ok(Some(at))
+    }
+}
+
 /// Issues another key for a party (operator, or the party itself): the way to rotate keys.
 #[utoipa::path(post, path = "/v1/parties/{id}/keys", tag = "parties", security(("bearer" = [])),
     params(("id" = String, Path), ("Idempotency-Key" = Option<String>, Header, pattern = r"^[!-~]{1,255}$")),
-    responses((status = 201, body = NewKeyView), (status = 404, body = Problem)))]
+    request_body(content = Option<KeyRequest>, example = json!({"expires_at": "2027-06-30T00:00:00Z"})),
+    responses((status = 201, body = NewKeyView), (status = 400, body = Problem), (status = 404, body = Problem), (status = 422, body = Problem)))]
 pub async fn create_key(
     State(state): State<Shared>,
     caller: Caller,
@@ -123,7 +172,13 @@ pub async fn create_key(
             .ok_or_else(|| ApiError::not_found("party"))?;
     }
     let now = now_ms();
-    let (key, token) = new_key(&state, &id, now);
+    let request: KeyRequest = if raw.iter().all(u8::is_ascii_whitespace) {
+        KeyRequest::default()
+    } else {
+        crate::extract::decode(&raw)?
+    };
+    let expires_at_ms = request.expires_at_ms(now)?;
+    let (key, token) = new_key(&state, &id, now, expires_at_ms);
     let path = format!("/v1/parties/{id}/keys");
     let idem = idempotency(
         idem_key,
@@ -229,6 +284,7 @@ pub async fn update_party(
             Command::SetPartyStatus {
                 party_id: id.clone(),
                 status,
+                at_ms: now_ms(),
             },
             None,
         )

@@ -19,7 +19,7 @@ use trade::Role;
 /// Adds a product to the calling merchant's catalog. SKUs are unique per merchant.
 #[utoipa::path(post, path = "/v1/products", tag = "catalog", security(("bearer" = [])),
     params(("Idempotency-Key" = Option<String>, Header, pattern = r"^[!-~]{1,255}$")),
-    request_body = ProductDraft,
+    request_body(content = ProductDraft, example = json!({"sku": "BATIK-SCARF-01", "title": "Batik silk scarf", "hs_code": "6214.10", "origin": "MY", "unit_price": "89.90", "currency": "MYR", "net_weight_kg": "0.120"})),
     responses((status = 201, body = ProductView), (status = 409, body = Problem), (status = 422, body = Problem)))]
 pub async fn create_product(
     State(state): State<Shared>,

@@ -14,7 +14,7 @@ use tariff::{QuoteError, QuoteJson, QuoteRequest, QuoteView};
 /// Quotes duty, taxes and the landed cost of a parcel with the destination's rule pack in force
 /// on `date`. No key needed: nothing is stored.
 #[utoipa::path(post, path = "/v1/quotes", tag = "landed cost",
-    request_body = QuoteRequest,
+    request_body(content = QuoteRequest, example = json!({"origin": "MY", "destination": "CN", "currency": "CNY", "freight": "5.00", "items": [{"hs_code": "6214.10", "quantity": 1, "unit_price": "150.00", "origin": "MY"}]})),
     responses((status = 200, body = QuoteView), (status = 400, body = Problem), (status = 422, body = Problem)))]
 pub async fn create_quote(
     State(state): State<Shared>,

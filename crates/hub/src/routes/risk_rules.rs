@@ -22,7 +22,7 @@ const MANAGERS: [Role; 2] = [Role::Customs, Role::Operator];
 /// A new risk rule (see `docs/api.md` for the condition kinds).
 #[utoipa::path(post, path = "/v1/risk-rules", tag = "clearance", security(("bearer" = [])),
     params(("Idempotency-Key" = Option<String>, Header, pattern = r"^[!-~]{1,255}$")),
-    request_body = RiskRuleDraft,
+    request_body(content = RiskRuleDraft, example = json!({"name": "Knitted cotton shirts", "score": 10, "condition": {"kind": "hs_prefix", "prefixes": ["6109"], "restriction": "prohibited"}})),
     responses((status = 201, body = RiskRuleView), (status = 400, body = Problem), (status = 422, body = Problem)))]
 pub async fn create_risk_rule(
     State(state): State<Shared>,

@@ -47,6 +47,8 @@ pub struct KeyView {
     pub token_prefix: String,
     pub created_at: String,
     pub revoked_at: Option<String>,
+    /// When the key stops working; `null`: it works until revoked.
+    pub expires_at: Option<String>,
 }
 
 impl From<&ApiKey> for KeyView {
@@ -57,6 +59,7 @@ impl From<&ApiKey> for KeyView {
             token_prefix: k.token_prefix.clone(),
             created_at: rfc3339(k.created_at_ms),
             revoked_at: k.revoked_at_ms.map(rfc3339),
+            expires_at: k.expires_at_ms.map(rfc3339),
         }
     }
 }
