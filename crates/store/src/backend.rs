@@ -106,7 +106,7 @@ pub(crate) struct Pools<DB: sqlx::Database> {
 }
 
 struct Tx<DB: sqlx::Database>(sqlx::Transaction<'static, DB>);
-struct Read<DB: sqlx::Database>(sqlx::pool::PoolConnection<DB>);
+pub(crate) struct Read<DB: sqlx::Database>(pub(crate) sqlx::pool::PoolConnection<DB>);
 
 #[async_trait]
 impl<DB> WriteTx for Tx<DB>

@@ -200,7 +200,7 @@ macro_rules! impl_clearance_store {
         impl $crate::ClearanceStore for $conn {
             async fn insert_payment(&mut self, p: &StoredPayment) -> Result<()> {
                 let n = &p.notice;
-                sqlx::query(
+                sql_api::query(
                     "INSERT INTO payments (id, provider_id, transaction_id, order_no, merchant_id, platform_id, payer_name, payer_id_type, payer_id_number, \
                      payer_phone, amount, currency, paid_at_ms, created_at_ms, order_id, hold_transfer_id) \
                      VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16)",
@@ -226,11 +226,11 @@ macro_rules! impl_clearance_store {
                 Ok(())
             }
             async fn get_payment(&mut self, id: &str) -> Result<Option<StoredPayment>> {
-                let row = sqlx::query("SELECT * FROM payments WHERE id = $1").bind(id).fetch_optional(&mut *self).await?;
+                let row = sql_api::query("SELECT * FROM payments WHERE id = $1").bind(id).fetch_optional(&mut *self).await?;
                 row.as_ref().map(payment_from).transpose()
             }
             async fn find_payment(&mut self, provider_id: &str, transaction_id: &str) -> Result<Option<StoredPayment>> {
-                let row = sqlx::query("SELECT * FROM payments WHERE provider_id = $1 AND transaction_id = $2")
+                let row = sql_api::query("SELECT * FROM payments WHERE provider_id = $1 AND transaction_id = $2")
                     .bind(provider_id)
                     .bind(transaction_id)
                     .fetch_optional(&mut *self)
@@ -238,18 +238,18 @@ macro_rules! impl_clearance_store {
                 row.as_ref().map(payment_from).transpose()
             }
             async fn waiting_payments(&mut self, order_no: &str) -> Result<Vec<StoredPayment>> {
-                let rows = sqlx::query("SELECT * FROM payments WHERE order_no = $1 AND order_id IS NULL ORDER BY id")
+                let rows = sql_api::query("SELECT * FROM payments WHERE order_no = $1 AND order_id IS NULL ORDER BY id")
                     .bind(order_no)
                     .fetch_all(&mut *self)
                     .await?;
                 rows.iter().map(payment_from).collect()
             }
             async fn link_payment(&mut self, payment_id: &str, order_id: &str) -> Result<()> {
-                sqlx::query("UPDATE payments SET order_id = $1 WHERE id = $2").bind(order_id).bind(payment_id).execute(&mut *self).await?;
+                sql_api::query("UPDATE payments SET order_id = $1 WHERE id = $2").bind(order_id).bind(payment_id).execute(&mut *self).await?;
                 Ok(())
             }
             async fn list_payments(&mut self, provider_id: Option<&str>, before_id: Option<&str>, limit: i64) -> Result<Vec<StoredPayment>> {
-                let rows = sqlx::query(
+                let rows = sql_api::query(
                     "SELECT * FROM payments WHERE ($1 IS NULL OR provider_id = $1) AND ($2 IS NULL OR id < $2) ORDER BY id DESC LIMIT $3",
                 )
                 .bind(provider_id)
@@ -262,7 +262,7 @@ macro_rules! impl_clearance_store {
 
             async fn insert_waybill(&mut self, s: &StoredWaybill) -> Result<()> {
                 let w = &s.waybill;
-                sqlx::query(
+                sql_api::query(
                     "INSERT INTO waybills (id, carrier_id, waybill_no, bill_no, order_no, merchant_id, consignee_name, consignee_address, consignee_phone, \
                      gross_weight_g, package_count, freight, insurance, currency, goods_description, created_at_ms, order_id) \
                      VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17)",
@@ -289,11 +289,11 @@ macro_rules! impl_clearance_store {
                 Ok(())
             }
             async fn get_waybill(&mut self, id: &str) -> Result<Option<StoredWaybill>> {
-                let row = sqlx::query("SELECT * FROM waybills WHERE id = $1").bind(id).fetch_optional(&mut *self).await?;
+                let row = sql_api::query("SELECT * FROM waybills WHERE id = $1").bind(id).fetch_optional(&mut *self).await?;
                 row.as_ref().map(waybill_from).transpose()
             }
             async fn find_waybill(&mut self, carrier_id: &str, waybill_no: &str) -> Result<Option<StoredWaybill>> {
-                let row = sqlx::query("SELECT * FROM waybills WHERE carrier_id = $1 AND waybill_no = $2")
+                let row = sql_api::query("SELECT * FROM waybills WHERE carrier_id = $1 AND waybill_no = $2")
                     .bind(carrier_id)
                     .bind(waybill_no)
                     .fetch_optional(&mut *self)
@@ -301,18 +301,18 @@ macro_rules! impl_clearance_store {
                 row.as_ref().map(waybill_from).transpose()
             }
             async fn waiting_waybills(&mut self, order_no: &str) -> Result<Vec<StoredWaybill>> {
-                let rows = sqlx::query("SELECT * FROM waybills WHERE order_no = $1 AND order_id IS NULL ORDER BY id")
+                let rows = sql_api::query("SELECT * FROM waybills WHERE order_no = $1 AND order_id IS NULL ORDER BY id")
                     .bind(order_no)
                     .fetch_all(&mut *self)
                     .await?;
                 rows.iter().map(waybill_from).collect()
             }
             async fn link_waybill(&mut self, waybill_id: &str, order_id: &str) -> Result<()> {
-                sqlx::query("UPDATE waybills SET order_id = $1 WHERE id = $2").bind(order_id).bind(waybill_id).execute(&mut *self).await?;
+                sql_api::query("UPDATE waybills SET order_id = $1 WHERE id = $2").bind(order_id).bind(waybill_id).execute(&mut *self).await?;
                 Ok(())
             }
             async fn waiting_numbers(&mut self) -> Result<Vec<(String, u32)>> {
-                let rows: Vec<(String, i64)> = sqlx::query_as(
+                let rows: Vec<(String, i64)> = sql_api::query_as(
                     "SELECT order_no, CAST(SUM(n) AS BIGINT) FROM (
                         SELECT order_no, COUNT(*) AS n FROM payments WHERE order_id IS NULL GROUP BY order_no
                         UNION ALL
@@ -324,7 +324,7 @@ macro_rules! impl_clearance_store {
                 Ok(rows.into_iter().map(|(number, n)| (number, u32::try_from(n).unwrap_or(u32::MAX))).collect())
             }
             async fn list_waybills(&mut self, carrier_id: Option<&str>, before_id: Option<&str>, limit: i64) -> Result<Vec<StoredWaybill>> {
-                let rows = sqlx::query(
+                let rows = sql_api::query(
                     "SELECT * FROM waybills WHERE ($1 IS NULL OR carrier_id = $1) AND ($2 IS NULL OR id < $2) ORDER BY id DESC LIMIT $3",
                 )
                 .bind(carrier_id)
@@ -345,16 +345,16 @@ macro_rules! impl_clearance_store {
                         SELECT {ORDER_WITH_LINE} FROM orders o JOIN order_lines l ON l.order_id = o.id WHERE o.id = $1 AND o.order_no IS NULL
                      ) AS j ORDER BY id, line_no"
                 );
-                let rows = sqlx::query(&sql).bind(number).fetch_all(&mut *self).await?;
+                let rows = sql_api::query(&sql).bind(number).fetch_all(&mut *self).await?;
                 orders_from_joined(&rows)
             }
             async fn order_with_links(&mut self, order_id: &str) -> Result<Option<(Order, OrderLinks)>> {
                 let sql = format!("SELECT {ORDER_WITH_LINE} FROM orders o JOIN order_lines l ON l.order_id = o.id WHERE o.id = $1 ORDER BY l.line_no");
-                let rows = sqlx::query(&sql).bind(order_id).fetch_all(&mut *self).await?;
+                let rows = sql_api::query(&sql).bind(order_id).fetch_all(&mut *self).await?;
                 Ok(orders_from_joined(&rows)?.pop())
             }
             async fn update_order(&mut self, order_id: &str, links: &OrderLinks, status: OrderStatus, at_ms: i64) -> Result<()> {
-                sqlx::query("UPDATE orders SET payment_id = $1, waybill_id = $2, declaration_id = $3, status = $4, updated_at_ms = $5 WHERE id = $6")
+                sql_api::query("UPDATE orders SET payment_id = $1, waybill_id = $2, declaration_id = $3, status = $4, updated_at_ms = $5 WHERE id = $6")
                     .bind(&links.payment_id)
                     .bind(&links.waybill_id)
                     .bind(&links.declaration_id)
@@ -366,7 +366,7 @@ macro_rules! impl_clearance_store {
                 Ok(())
             }
             async fn set_order_links(&mut self, order_id: &str, links: &OrderLinks) -> Result<()> {
-                sqlx::query("UPDATE orders SET payment_id = $1, waybill_id = $2, declaration_id = $3 WHERE id = $4")
+                sql_api::query("UPDATE orders SET payment_id = $1, waybill_id = $2, declaration_id = $3 WHERE id = $4")
                     .bind(&links.payment_id)
                     .bind(&links.waybill_id)
                     .bind(&links.declaration_id)
@@ -376,7 +376,7 @@ macro_rules! impl_clearance_store {
                 Ok(())
             }
             async fn set_order_status(&mut self, order_id: &str, status: OrderStatus, at_ms: i64) -> Result<()> {
-                sqlx::query("UPDATE orders SET status = $1, updated_at_ms = $2 WHERE id = $3")
+                sql_api::query("UPDATE orders SET status = $1, updated_at_ms = $2 WHERE id = $3")
                     .bind(status.as_str())
                     .bind(at_ms)
                     .bind(order_id)
@@ -391,7 +391,7 @@ macro_rules! impl_clearance_store {
                     Some((key, amount)) => (Some(key.buyer_ref.clone()), Some(i64::from(key.year)), *amount),
                     None => (None, None, 0),
                 };
-                sqlx::query(
+                sql_api::query(
                     "INSERT INTO declarations (id, order_id, payment_id, waybill_id, merchant_id, submitted_by, destination, currency, status, channel, score, \
                      failures, hits, seed, computed_tax, inventory_no, quota_buyer, quota_year, quota_amount, created_at_ms, decided_at_ms, released_at_ms, \
                      hold_transfer_id, tax_transfer_id, merchant_transfer_id, fee_transfer_id, version) \
@@ -431,7 +431,7 @@ macro_rules! impl_clearance_store {
             async fn update_declaration(&mut self, s: &StoredDeclaration, expected_version: i64) -> Result<bool> {
                 // What changes after clearance: the status, channel, times, version and transfers.
                 let d = &s.declaration;
-                let done = sqlx::query(
+                let done = sql_api::query(
                     "UPDATE declarations SET status = $1, channel = $2, decided_at_ms = $3, released_at_ms = $4, hold_transfer_id = $5, \
                      tax_transfer_id = $6, merchant_transfer_id = $7, fee_transfer_id = $8, version = $9 WHERE id = $10 AND version = $11",
                 )
@@ -451,11 +451,11 @@ macro_rules! impl_clearance_store {
                 Ok(done.rows_affected() == 1)
             }
             async fn get_declaration(&mut self, id: &str) -> Result<Option<StoredDeclaration>> {
-                let row = sqlx::query("SELECT * FROM declarations WHERE id = $1").bind(id).fetch_optional(&mut *self).await?;
+                let row = sql_api::query("SELECT * FROM declarations WHERE id = $1").bind(id).fetch_optional(&mut *self).await?;
                 row.as_ref().map(declaration_from).transpose()
             }
             async fn list_declarations(&mut self, q: &DeclarationQuery) -> Result<Vec<StoredDeclaration>> {
-                let mut qb = sqlx::QueryBuilder::<$db>::new("SELECT * FROM declarations WHERE 1 = 1");
+                let mut qb = sql_api::QueryBuilder::<$db>::new("SELECT * FROM declarations WHERE 1 = 1");
                 if let DeclarationScope::Party(party) = &q.scope {
                     qb.push(" AND (merchant_id = ").push_bind(party.clone()).push(" OR submitted_by = ").push_bind(party.clone()).push(")");
                 }
@@ -477,7 +477,7 @@ macro_rules! impl_clearance_store {
                 }
                 // 9 parameters a row: far below both backends' limits.
                 for chunk in entries.chunks(1000) {
-                    let mut qb = sqlx::QueryBuilder::<$db>::new(
+                    let mut qb = sql_api::QueryBuilder::<$db>::new(
                         "INSERT INTO declaration_audit (declaration_id, seq, at_ms, actor_id, action, from_status, to_status, channel, reason) ",
                     );
                     qb.push_values(chunk, |mut b, e| {
@@ -496,7 +496,7 @@ macro_rules! impl_clearance_store {
                 Ok(())
             }
             async fn list_audit(&mut self, declaration_id: &str) -> Result<Vec<AuditEntry>> {
-                let rows = sqlx::query("SELECT * FROM declaration_audit WHERE declaration_id = $1 ORDER BY seq")
+                let rows = sql_api::query("SELECT * FROM declaration_audit WHERE declaration_id = $1 ORDER BY seq")
                     .bind(declaration_id)
                     .fetch_all(&mut *self)
                     .await?;
@@ -504,7 +504,7 @@ macro_rules! impl_clearance_store {
             }
 
             async fn quota_used(&mut self, key: &QuotaKey) -> Result<i64> {
-                let used: Option<i64> = sqlx::query_scalar("SELECT used FROM buyer_quotas WHERE destination = $1 AND year = $2 AND buyer_ref = $3")
+                let used: Option<i64> = sql_api::query_scalar("SELECT used FROM buyer_quotas WHERE destination = $1 AND year = $2 AND buyer_ref = $3")
                     .bind(key.destination.code())
                     .bind(i64::from(key.year))
                     .bind(&key.buyer_ref)
@@ -513,7 +513,7 @@ macro_rules! impl_clearance_store {
                 Ok(used.unwrap_or(0))
             }
             async fn put_quota(&mut self, key: &QuotaKey, currency: Currency, used: i64) -> Result<()> {
-                sqlx::query(
+                sql_api::query(
                     "INSERT INTO buyer_quotas (destination, year, buyer_ref, currency, used) VALUES ($1, $2, $3, $4, $5) \
                      ON CONFLICT (destination, year, buyer_ref) DO UPDATE SET used = excluded.used",
                 )
@@ -528,7 +528,7 @@ macro_rules! impl_clearance_store {
             }
 
             async fn give_back_quota(&mut self, key: &QuotaKey, amount: i64) -> Result<bool> {
-                let done = sqlx::query(
+                let done = sql_api::query(
                     "UPDATE buyer_quotas SET used = used - $1 WHERE destination = $2 AND year = $3 AND buyer_ref = $4 AND used >= $1",
                 )
                 .bind(amount)
@@ -540,7 +540,7 @@ macro_rules! impl_clearance_store {
                 Ok(done.rows_affected() == 1)
             }
             async fn merchant_has_release(&mut self, merchant_id: &str) -> Result<bool> {
-                let found: Option<i64> = sqlx::query_scalar(
+                let found: Option<i64> = sql_api::query_scalar(
                     "SELECT 1 FROM declarations WHERE merchant_id = $1 AND released_at_ms IS NOT NULL LIMIT 1",
                 )
                 .bind(merchant_id)
@@ -551,7 +551,7 @@ macro_rules! impl_clearance_store {
 
             async fn insert_risk_rule(&mut self, s: &StoredRiskRule) -> Result<()> {
                 let r = &s.rule;
-                sqlx::query(
+                sql_api::query(
                     "INSERT INTO risk_rules (id, name, enabled, version, body, created_at_ms, updated_at_ms, updated_by) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
                 )
                 .bind(&r.id)
@@ -568,7 +568,7 @@ macro_rules! impl_clearance_store {
             }
             async fn update_risk_rule(&mut self, s: &StoredRiskRule, expected_version: i64) -> Result<bool> {
                 let r = &s.rule;
-                let done = sqlx::query(
+                let done = sql_api::query(
                     "UPDATE risk_rules SET name = $1, enabled = $2, version = $3, body = $4, updated_at_ms = $5, updated_by = $6 WHERE id = $7 AND version = $8",
                 )
                 .bind(&r.name)
@@ -584,16 +584,16 @@ macro_rules! impl_clearance_store {
                 Ok(done.rows_affected() == 1)
             }
             async fn get_risk_rule(&mut self, id: &str) -> Result<Option<StoredRiskRule>> {
-                let row = sqlx::query("SELECT * FROM risk_rules WHERE id = $1").bind(id).fetch_optional(&mut *self).await?;
+                let row = sql_api::query("SELECT * FROM risk_rules WHERE id = $1").bind(id).fetch_optional(&mut *self).await?;
                 row.as_ref().map(risk_rule_from).transpose()
             }
             async fn list_risk_rules(&mut self) -> Result<Vec<StoredRiskRule>> {
-                let rows = sqlx::query("SELECT * FROM risk_rules ORDER BY id").fetch_all(&mut *self).await?;
+                let rows = sql_api::query("SELECT * FROM risk_rules ORDER BY id").fetch_all(&mut *self).await?;
                 rows.iter().map(risk_rule_from).collect()
             }
 
             async fn insert_ceb_message(&mut self, m: &CebMessageRecord) -> Result<()> {
-                sqlx::query(
+                sql_api::query(
                     "INSERT INTO ceb_messages (id, sender_id, message_type, guid, body, receipt, received_at_ms) VALUES ($1, $2, $3, $4, $5, $6, $7)",
                 )
                 .bind(&m.id)
@@ -608,7 +608,7 @@ macro_rules! impl_clearance_store {
                 Ok(())
             }
             async fn find_ceb_message(&mut self, sender_id: &str, guid: &str) -> Result<Option<CebMessageRecord>> {
-                let row = sqlx::query("SELECT * FROM ceb_messages WHERE sender_id = $1 AND guid = $2")
+                let row = sql_api::query("SELECT * FROM ceb_messages WHERE sender_id = $1 AND guid = $2")
                     .bind(sender_id)
                     .bind(guid)
                     .fetch_optional(&mut *self)
@@ -616,7 +616,7 @@ macro_rules! impl_clearance_store {
                 row.as_ref().map(ceb_message_from).transpose()
             }
             async fn get_ceb_message(&mut self, id: &str) -> Result<Option<CebMessageRecord>> {
-                let row = sqlx::query("SELECT * FROM ceb_messages WHERE id = $1").bind(id).fetch_optional(&mut *self).await?;
+                let row = sql_api::query("SELECT * FROM ceb_messages WHERE id = $1").bind(id).fetch_optional(&mut *self).await?;
                 row.as_ref().map(ceb_message_from).transpose()
             }
         }

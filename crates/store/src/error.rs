@@ -5,6 +5,9 @@ pub enum StoreError {
     Conflict { detail: String },
     #[error("database: {0}")]
     Database(sqlx::Error),
+    /// The SQLite writer's own connection (`sqlite::direct`).
+    #[error("database: {0}")]
+    Sqlite(crate::sqlite::direct::Error),
     #[error("migration: {0}")]
     Migrate(#[from] sqlx::migrate::MigrateError),
     /// A stored row that no longer decodes into the domain type: a bug or a hand edit.
@@ -25,6 +28,18 @@ impl From<sqlx::Error> for StoreError {
                 detail: db.message().to_string(),
             },
             _ => StoreError::Database(e),
+        }
+    }
+}
+
+impl From<crate::sqlite::direct::Error> for StoreError {
+    fn from(e: crate::sqlite::direct::Error) -> Self {
+        if e.is_unique_violation() {
+            StoreError::Conflict {
+                detail: e.message(),
+            }
+        } else {
+            StoreError::Sqlite(e)
         }
     }
 }

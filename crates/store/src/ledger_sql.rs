@@ -102,7 +102,7 @@ macro_rules! impl_ledger_store {
             })
         }
 
-        fn push_account_values(qb: &mut sqlx::QueryBuilder<'_, $db>, accounts: &[&Account]) {
+        fn push_account_values(qb: &mut sql_api::QueryBuilder<'_, $db>, accounts: &[&Account]) {
             qb.push_values(accounts, |mut b, a| {
                 b.push_bind(a.id.clone())
                     .push_bind(a.owner_id.clone())
@@ -132,15 +132,15 @@ macro_rules! impl_ledger_store {
         #[async_trait::async_trait]
         impl $crate::LedgerStore for $conn {
             async fn all_accounts(&mut self) -> Result<Vec<Account>> {
-                let rows = sqlx::query("SELECT * FROM ledger_accounts ORDER BY id").fetch_all(&mut *self).await?;
+                let rows = sql_api::query("SELECT * FROM ledger_accounts ORDER BY id").fetch_all(&mut *self).await?;
                 rows.iter().map(account_from).collect()
             }
             async fn get_account(&mut self, id: &str) -> Result<Option<Account>> {
-                let row = sqlx::query("SELECT * FROM ledger_accounts WHERE id = $1").bind(id).fetch_optional(&mut *self).await?;
+                let row = sql_api::query("SELECT * FROM ledger_accounts WHERE id = $1").bind(id).fetch_optional(&mut *self).await?;
                 row.as_ref().map(account_from).transpose()
             }
             async fn list_accounts(&mut self, owner_id: Option<&str>, before_id: Option<&str>, limit: i64) -> Result<Vec<Account>> {
-                let rows = sqlx::query(
+                let rows = sql_api::query(
                     "SELECT * FROM ledger_accounts WHERE ($1 IS NULL OR owner_id = $1) AND ($2 IS NULL OR id < $2) ORDER BY id DESC LIMIT $3",
                 )
                 .bind(owner_id)
@@ -152,8 +152,8 @@ macro_rules! impl_ledger_store {
             }
             async fn transfers_by_id(&mut self, ids: &[String]) -> Result<Vec<(Transfer, Option<PendingState>)>> {
                 let mut found = Vec::new();
-                for chunk in ids.chunks(UPDATE_ROWS_PER_STATEMENT) {
-                    let mut qb = sqlx::QueryBuilder::<$db>::new("SELECT * FROM ledger_transfers WHERE id IN (");
+                for chunk in ids.chunks(UPDATE_ROWS_PER_STATEMENT.min(ROWS_PER_STATEMENT_MAX)) {
+                    let mut qb = sql_api::QueryBuilder::<$db>::new("SELECT * FROM ledger_transfers WHERE id IN (");
                     let mut list = qb.separated(", ");
                     for id in chunk {
                         list.push_bind(id.clone());
@@ -167,14 +167,14 @@ macro_rules! impl_ledger_store {
             }
             async fn pending_transfers(&mut self, limit: i64) -> Result<Vec<Transfer>> {
                 // The newest first: they are the likeliest to be posted soon.
-                let rows = sqlx::query("SELECT * FROM ledger_transfers WHERE pending_state = 'pending' ORDER BY id DESC LIMIT $1")
+                let rows = sql_api::query("SELECT * FROM ledger_transfers WHERE pending_state = 'pending' ORDER BY id DESC LIMIT $1")
                     .bind(limit)
                     .fetch_all(&mut *self)
                     .await?;
                 rows.iter().map(|r| transfer_from(r).map(|(t, _)| t)).collect()
             }
             async fn due_pending_transfers(&mut self, now_ms: i64, limit: i64) -> Result<Vec<Transfer>> {
-                let rows = sqlx::query(
+                let rows = sql_api::query(
                     "SELECT * FROM ledger_transfers WHERE pending_state = 'pending' AND expires_at_ms <= $1 ORDER BY expires_at_ms LIMIT $2",
                 )
                 .bind(now_ms)
@@ -185,7 +185,7 @@ macro_rules! impl_ledger_store {
             }
             async fn account_transfers(&mut self, account_id: &str, before_id: Option<&str>, limit: i64) -> Result<Vec<(Transfer, Option<PendingState>)>> {
                 // Two index range scans merged: transfers that debit the account and those that credit it.
-                let rows = sqlx::query(
+                let rows = sql_api::query(
                     "SELECT * FROM (
                         SELECT * FROM ledger_transfers WHERE debit_account_id = $1 AND ($2 IS NULL OR id < $2)
                         UNION ALL
@@ -203,7 +203,7 @@ macro_rules! impl_ledger_store {
                 // Posted movements only: single-phase transfers and posts (bits 2 and 8 clear:
                 // a pending transfer and a void post nothing). PostgreSQL sums BIGINT into
                 // NUMERIC: cast back (a sum of one account's side fits, as its figure does).
-                let sums: (Option<i64>, Option<i64>) = sqlx::query_as(
+                let sums: (Option<i64>, Option<i64>) = sql_api::query_as(
                     "SELECT
                         (SELECT CAST(SUM(amount) AS BIGINT) FROM ledger_transfers WHERE debit_account_id = $1 AND timestamp_ms < $2 AND (flags & 10) = 0),
                         (SELECT CAST(SUM(amount) AS BIGINT) FROM ledger_transfers WHERE credit_account_id = $1 AND timestamp_ms < $2 AND (flags & 10) = 0)",
@@ -212,7 +212,7 @@ macro_rules! impl_ledger_store {
                 .bind(from_ms)
                 .fetch_one(&mut *self)
                 .await?;
-                let rows = sqlx::query(
+                let rows = sql_api::query(
                     "SELECT * FROM ledger_transfers
                      WHERE (debit_account_id = $1 OR credit_account_id = $1) AND timestamp_ms >= $2 AND timestamp_ms < $3 AND (flags & 10) = 0
                      ORDER BY timestamp_ms, id",
@@ -237,15 +237,15 @@ macro_rules! impl_ledger_store {
                 let new: std::collections::HashSet<&str> = changes.new_accounts.iter().map(String::as_str).collect();
                 let (inserted, updated): (Vec<&Account>, Vec<&Account>) =
                     changes.accounts.iter().partition(|a| new.contains(a.id.as_str()));
-                for chunk in inserted.chunks(ACCOUNT_ROWS_PER_STATEMENT) {
-                    let mut qb = sqlx::QueryBuilder::<$db>::new(
+                for chunk in inserted.chunks(ACCOUNT_ROWS_PER_STATEMENT.min(ROWS_PER_STATEMENT_MAX)) {
+                    let mut qb = sql_api::QueryBuilder::<$db>::new(
                         "INSERT INTO ledger_accounts (id, owner_id, currency, kind, code, flags, debits_pending, debits_posted, credits_pending, credits_posted, created_at_ms) ",
                     );
                     push_account_values(&mut qb, chunk);
                     qb.build().execute(&mut *self).await?;
                 }
-                for chunk in updated.chunks(UPDATE_ROWS_PER_STATEMENT) {
-                    let mut qb = sqlx::QueryBuilder::<$db>::new(
+                for chunk in updated.chunks(UPDATE_ROWS_PER_STATEMENT.min(ROWS_PER_STATEMENT_MAX)) {
+                    let mut qb = sql_api::QueryBuilder::<$db>::new(
                         "UPDATE ledger_accounts SET debits_pending = v.column2, debits_posted = v.column3, credits_pending = v.column4, credits_posted = v.column5 FROM (",
                     );
                     qb.push_values(chunk, |mut b, a| {
@@ -258,8 +258,8 @@ macro_rules! impl_ledger_store {
                     qb.push(") AS v WHERE ledger_accounts.id = v.column1");
                     qb.build().execute(&mut *self).await?;
                 }
-                for chunk in changes.transfers.chunks(TRANSFER_ROWS_PER_STATEMENT) {
-                    let mut qb = sqlx::QueryBuilder::<$db>::new(
+                for chunk in changes.transfers.chunks(TRANSFER_ROWS_PER_STATEMENT.min(ROWS_PER_STATEMENT_MAX)) {
+                    let mut qb = sql_api::QueryBuilder::<$db>::new(
                         "INSERT INTO ledger_transfers (id, debit_account_id, credit_account_id, amount, currency, pending_id, timeout_ms, code, user_ref, flags, \
                          fx_base, fx_quote, fx_rate, fx_source, timestamp_ms, pending_state, posted_amount, expires_at_ms) ",
                     );
@@ -286,8 +286,8 @@ macro_rules! impl_ledger_store {
                     });
                     qb.build().execute(&mut *self).await?;
                 }
-                for chunk in changes.pending_updates.chunks(UPDATE_ROWS_PER_STATEMENT) {
-                    let mut qb = sqlx::QueryBuilder::<$db>::new(
+                for chunk in changes.pending_updates.chunks(UPDATE_ROWS_PER_STATEMENT.min(ROWS_PER_STATEMENT_MAX)) {
+                    let mut qb = sql_api::QueryBuilder::<$db>::new(
                         "UPDATE ledger_transfers SET pending_state = v.column2, posted_amount = v.column3, expires_at_ms = NULL FROM (",
                     );
                     qb.push_values(chunk, |mut b, (id, state)| {
@@ -299,7 +299,7 @@ macro_rules! impl_ledger_store {
                 Ok(())
             }
             async fn insert_payout(&mut self, p: &PayoutRecord) -> Result<()> {
-                sqlx::query(
+                sql_api::query(
                     "INSERT INTO payouts (id, merchant_id, source_account_id, source_currency, source_amount, currency, amount, fx_rate, fx_source, fx_as_of_ms, \
                      creditor_name, creditor_account, creditor_agent_bic, transfer_ids, created_by, created_at_ms) \
                      VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16)",
@@ -325,11 +325,11 @@ macro_rules! impl_ledger_store {
                 Ok(())
             }
             async fn get_payout(&mut self, id: &str) -> Result<Option<PayoutRecord>> {
-                let row = sqlx::query("SELECT * FROM payouts WHERE id = $1").bind(id).fetch_optional(&mut *self).await?;
+                let row = sql_api::query("SELECT * FROM payouts WHERE id = $1").bind(id).fetch_optional(&mut *self).await?;
                 row.as_ref().map(payout_from).transpose()
             }
             async fn list_payouts(&mut self, merchant_id: Option<&str>, before_id: Option<&str>, limit: i64) -> Result<Vec<PayoutRecord>> {
-                let rows = sqlx::query(
+                let rows = sql_api::query(
                     "SELECT * FROM payouts WHERE ($1 IS NULL OR merchant_id = $1) AND ($2 IS NULL OR id < $2) ORDER BY id DESC LIMIT $3",
                 )
                 .bind(merchant_id)

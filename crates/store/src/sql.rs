@@ -1,25 +1,31 @@
 //! The SQL of every store, written once. Both backends accept the same statements (`$n`
 //! placeholders, `ON CONFLICT`, integer minor units, millisecond times), so one macro expands
-//! the implementations for each typed connection: `SqliteConnection` and `PgConnection`.
+//! the implementations for each typed connection: sqlx's `SqliteConnection` (readers) and
+//! `PgConnection`, and the SQLite writer's direct connection (`sqlite::direct`). The macros call
+//! the query API through the name `sql_api`, which each expansion site binds: to `sqlx`, or to
+//! `sqlite::direct`, whose API mirrors the part of sqlx's used here.
 //! Where a backend ever needs different SQL, give the macro a parameter rather than forking it.
 
 macro_rules! impl_stores {
     ($conn:ty, $db:ty, $row:ty) => {
         use $crate::records::{ApiKey, FxRateRecord, IdempotencyRecord, KeyGrant, OrderQuery, OrderScope};
         use $crate::{Result, StoreError};
-        use sqlx::Row;
+        // sqlx's rows read through this trait; the direct connection's rows need no import.
+        #[allow(unused_imports)]
+        use sql_api::Row;
         use trade::order::{Buyer, BuyerIdType, Consignee, Incoterm, OrderLine};
         use trade::party::{Contact, PartyStatus};
         use trade::{Country, Currency, HsCode, Order, OrderStatus, Party, Personal, Product, Role};
 
         // Rows per multi-row statement: far below both backends' bound-parameter limits
-        // (SQLite 32766, PostgreSQL 65535) at 27, 10 and 6 parameters a row.
+        // (SQLite 32766, PostgreSQL 65535) at 27, 10 and 6 parameters a row. Each expansion site
+        // caps them with its own `ROWS_PER_STATEMENT_MAX` (see `sqlite::direct_stores`).
         const ORDER_ROWS_PER_STATEMENT: usize = 1000;
         const LINE_ROWS_PER_STATEMENT: usize = 2000;
         const IDEMPOTENCY_ROWS_PER_STATEMENT: usize = 2000;
 
         /// `INSERT INTO orders … VALUES …` for `orders` (27 parameters a row).
-        pub(crate) fn push_orders(qb: &mut sqlx::QueryBuilder<'_, $db>, orders: &[&Order]) {
+        pub(crate) fn push_orders(qb: &mut sql_api::QueryBuilder<'_, $db>, orders: &[&Order]) {
             qb.push(
                 "INSERT INTO orders (id, merchant_id, submitted_by, order_no, status, buyer_name, buyer_id_type, buyer_id_number, buyer_country, \
                  buyer_address, buyer_phone, destination, currency, goods_value, freight, insurance, total, incoterm, created_at_ms, updated_at_ms, \
@@ -61,7 +67,7 @@ macro_rules! impl_stores {
         }
 
         /// `INSERT INTO order_lines … VALUES …` (10 parameters a row).
-        pub(crate) fn push_lines(qb: &mut sqlx::QueryBuilder<'_, $db>, lines: &[(&str, &OrderLine)]) {
+        pub(crate) fn push_lines(qb: &mut sql_api::QueryBuilder<'_, $db>, lines: &[(&str, &OrderLine)]) {
             qb.push("INSERT INTO order_lines (order_id, line_no, product_id, sku, hs_code, description, origin, quantity, unit_price, line_value) ");
             qb.push_values(lines, |mut b, (order_id, l)| {
                 b.push_bind(order_id.to_string())
@@ -78,7 +84,7 @@ macro_rules! impl_stores {
         }
 
         /// Inserts idempotency records; a taken key fails the statement.
-        pub(crate) fn push_idempotency_rows(qb: &mut sqlx::QueryBuilder<'_, $db>, records: &[&IdempotencyRecord]) {
+        pub(crate) fn push_idempotency_rows(qb: &mut sql_api::QueryBuilder<'_, $db>, records: &[&IdempotencyRecord]) {
             qb.push("INSERT INTO idempotency_keys (party_id, idem_key, request_sha256, status_code, response_body, created_at_ms) ");
             qb.push_values(records, |mut b, r| {
                 b.push_bind(r.party_id.clone())
@@ -88,11 +94,6 @@ macro_rules! impl_stores {
                     .push_bind(r.response_body.clone())
                     .push_bind(r.created_at_ms);
             });
-        }
-
-        /// Bound parameters a combined batch statement would carry.
-        pub(crate) fn batch_parameters(claims: &[&IdempotencyRecord], orders: &[&Order]) -> usize {
-            claims.len() * 6 + orders.len() * 27 + orders.iter().map(|o| o.lines.len()).sum::<usize>() * 10
         }
 
         fn corrupt(table: &'static str, id: &str, detail: impl Into<String>) -> StoreError {
@@ -246,7 +247,7 @@ macro_rules! impl_stores {
             if rows.is_empty() {
                 return Ok(Vec::new());
             }
-            let mut qb = sqlx::QueryBuilder::<$db>::new("SELECT * FROM order_lines WHERE order_id IN (");
+            let mut qb = sql_api::QueryBuilder::<$db>::new("SELECT * FROM order_lines WHERE order_id IN (");
             let mut ids = qb.separated(", ");
             for row in &rows {
                 ids.push_bind(row.try_get::<String, _>("id")?);
@@ -268,15 +269,15 @@ macro_rules! impl_stores {
         #[async_trait::async_trait]
         impl $crate::backend::Savepoints for $conn {
             async fn savepoint(&mut self) -> Result<()> {
-                sqlx::query("SAVEPOINT cmd").execute(&mut *self).await?;
+                sql_api::query("SAVEPOINT cmd").execute(&mut *self).await?;
                 Ok(())
             }
             async fn rollback_to_savepoint(&mut self) -> Result<()> {
-                sqlx::query("ROLLBACK TO SAVEPOINT cmd").execute(&mut *self).await?;
+                sql_api::query("ROLLBACK TO SAVEPOINT cmd").execute(&mut *self).await?;
                 Ok(())
             }
             async fn release_savepoint(&mut self) -> Result<()> {
-                sqlx::query("RELEASE SAVEPOINT cmd").execute(&mut *self).await?;
+                sql_api::query("RELEASE SAVEPOINT cmd").execute(&mut *self).await?;
                 Ok(())
             }
         }
@@ -284,10 +285,10 @@ macro_rules! impl_stores {
         #[async_trait::async_trait]
         impl $crate::MetaStore for $conn {
             async fn get_meta(&mut self, key: &str) -> Result<Option<String>> {
-                Ok(sqlx::query_scalar("SELECT value FROM hub_meta WHERE key = $1").bind(key).fetch_optional(&mut *self).await?)
+                Ok(sql_api::query_scalar("SELECT value FROM hub_meta WHERE key = $1").bind(key).fetch_optional(&mut *self).await?)
             }
             async fn put_meta(&mut self, key: &str, value: &str) -> Result<()> {
-                sqlx::query("INSERT INTO hub_meta (key, value) VALUES ($1, $2) ON CONFLICT (key) DO UPDATE SET value = excluded.value")
+                sql_api::query("INSERT INTO hub_meta (key, value) VALUES ($1, $2) ON CONFLICT (key) DO UPDATE SET value = excluded.value")
                     .bind(key)
                     .bind(value)
                     .execute(&mut *self)
@@ -299,7 +300,7 @@ macro_rules! impl_stores {
         #[async_trait::async_trait]
         impl $crate::PartyStore for $conn {
             async fn insert_party(&mut self, p: &Party) -> Result<()> {
-                sqlx::query(
+                sql_api::query(
                     "INSERT INTO parties (id, role, legal_name, country, registration_number, contact_name, contact_email, contact_phone, status, created_at_ms, customs_code)
                      VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
                 )
@@ -319,26 +320,26 @@ macro_rules! impl_stores {
                 Ok(())
             }
             async fn find_party_by_customs_code(&mut self, code: &str) -> Result<Option<Party>> {
-                let row = sqlx::query("SELECT * FROM parties WHERE customs_code = $1").bind(code).fetch_optional(&mut *self).await?;
+                let row = sql_api::query("SELECT * FROM parties WHERE customs_code = $1").bind(code).fetch_optional(&mut *self).await?;
                 row.as_ref().map(party_from).transpose()
             }
             async fn set_party_status(&mut self, id: &str, status: PartyStatus) -> Result<bool> {
-                let done = sqlx::query("UPDATE parties SET status = $1 WHERE id = $2").bind(status.as_str()).bind(id).execute(&mut *self).await?;
+                let done = sql_api::query("UPDATE parties SET status = $1 WHERE id = $2").bind(status.as_str()).bind(id).execute(&mut *self).await?;
                 Ok(done.rows_affected() == 1)
             }
             async fn get_party(&mut self, id: &str) -> Result<Option<Party>> {
-                let row = sqlx::query("SELECT * FROM parties WHERE id = $1").bind(id).fetch_optional(&mut *self).await?;
+                let row = sql_api::query("SELECT * FROM parties WHERE id = $1").bind(id).fetch_optional(&mut *self).await?;
                 row.as_ref().map(party_from).transpose()
             }
             async fn count_parties_with_role(&mut self, role: Role) -> Result<i64> {
-                Ok(sqlx::query_scalar("SELECT COUNT(*) FROM parties WHERE role = $1").bind(role.as_str()).fetch_one(&mut *self).await?)
+                Ok(sql_api::query_scalar("SELECT COUNT(*) FROM parties WHERE role = $1").bind(role.as_str()).fetch_one(&mut *self).await?)
             }
         }
 
         #[async_trait::async_trait]
         impl $crate::KeyStore for $conn {
             async fn insert_key(&mut self, k: &ApiKey) -> Result<()> {
-                sqlx::query("INSERT INTO api_keys (id, party_id, token_sha256, token_prefix, created_at_ms, revoked_at_ms, expires_at_ms) VALUES ($1, $2, $3, $4, $5, $6, $7)")
+                sql_api::query("INSERT INTO api_keys (id, party_id, token_sha256, token_prefix, created_at_ms, revoked_at_ms, expires_at_ms) VALUES ($1, $2, $3, $4, $5, $6, $7)")
                     .bind(&k.id)
                     .bind(&k.party_id)
                     .bind(&k.token_sha256)
@@ -351,11 +352,11 @@ macro_rules! impl_stores {
                 Ok(())
             }
             async fn get_key(&mut self, id: &str) -> Result<Option<ApiKey>> {
-                let row = sqlx::query("SELECT * FROM api_keys WHERE id = $1").bind(id).fetch_optional(&mut *self).await?;
+                let row = sql_api::query("SELECT * FROM api_keys WHERE id = $1").bind(id).fetch_optional(&mut *self).await?;
                 row.as_ref().map(key_from).transpose()
             }
             async fn find_grant(&mut self, token_sha256: &str) -> Result<Option<KeyGrant>> {
-                let row = sqlx::query(
+                let row = sql_api::query(
                     "SELECT k.id AS key_id, k.party_id, k.revoked_at_ms, k.expires_at_ms, p.role, p.status
                      FROM api_keys k JOIN parties p ON p.id = k.party_id WHERE k.token_sha256 = $1",
                 )
@@ -376,18 +377,18 @@ macro_rules! impl_stores {
                 }))
             }
             async fn revoke_key(&mut self, id: &str, at_ms: i64) -> Result<bool> {
-                let done = sqlx::query("UPDATE api_keys SET revoked_at_ms = $1 WHERE id = $2 AND revoked_at_ms IS NULL").bind(at_ms).bind(id).execute(&mut *self).await?;
+                let done = sql_api::query("UPDATE api_keys SET revoked_at_ms = $1 WHERE id = $2 AND revoked_at_ms IS NULL").bind(at_ms).bind(id).execute(&mut *self).await?;
                 Ok(done.rows_affected() == 1)
             }
             async fn count_live_keys_of_party(&mut self, party_id: &str, now_ms: i64) -> Result<i64> {
-                Ok(sqlx::query_scalar("SELECT COUNT(*) FROM api_keys WHERE party_id = $1 AND revoked_at_ms IS NULL AND (expires_at_ms IS NULL OR expires_at_ms > $2)")
+                Ok(sql_api::query_scalar("SELECT COUNT(*) FROM api_keys WHERE party_id = $1 AND revoked_at_ms IS NULL AND (expires_at_ms IS NULL OR expires_at_ms > $2)")
                     .bind(party_id)
                     .bind(now_ms)
                     .fetch_one(&mut *self)
                     .await?)
             }
             async fn count_live_keys_for_role(&mut self, role: Role, now_ms: i64) -> Result<i64> {
-                Ok(sqlx::query_scalar(
+                Ok(sql_api::query_scalar(
                     "SELECT COUNT(*) FROM api_keys k JOIN parties p ON p.id = k.party_id
                      WHERE p.role = $1 AND p.status = 'active' AND k.revoked_at_ms IS NULL
                        AND (k.expires_at_ms IS NULL OR k.expires_at_ms > $2)",
@@ -402,7 +403,7 @@ macro_rules! impl_stores {
         #[async_trait::async_trait]
         impl $crate::ProductStore for $conn {
             async fn insert_product(&mut self, p: &Product) -> Result<()> {
-                sqlx::query(
+                sql_api::query(
                     "INSERT INTO products (id, merchant_id, sku, title, hs_code, origin, unit_price, currency, net_weight_g, version, created_at_ms, updated_at_ms)
                      VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)",
                 )
@@ -423,14 +424,14 @@ macro_rules! impl_stores {
                 Ok(())
             }
             async fn get_product(&mut self, merchant_id: &str, id: &str) -> Result<Option<Product>> {
-                let row = sqlx::query("SELECT * FROM products WHERE id = $1 AND merchant_id = $2").bind(id).bind(merchant_id).fetch_optional(&mut *self).await?;
+                let row = sql_api::query("SELECT * FROM products WHERE id = $1 AND merchant_id = $2").bind(id).bind(merchant_id).fetch_optional(&mut *self).await?;
                 row.as_ref().map(product_from).transpose()
             }
             async fn products_by_sku(&mut self, merchant_id: &str, skus: &[String]) -> Result<Vec<Product>> {
                 if skus.is_empty() {
                     return Ok(Vec::new());
                 }
-                let mut qb = sqlx::QueryBuilder::<$db>::new("SELECT * FROM products WHERE merchant_id = ");
+                let mut qb = sql_api::QueryBuilder::<$db>::new("SELECT * FROM products WHERE merchant_id = ");
                 qb.push_bind(merchant_id.to_string()).push(" AND sku IN (");
                 let mut list = qb.separated(", ");
                 for sku in skus {
@@ -440,7 +441,7 @@ macro_rules! impl_stores {
                 qb.build().fetch_all(&mut *self).await?.iter().map(product_from).collect()
             }
             async fn list_products(&mut self, merchant_id: &str, before_id: Option<&str>, limit: i64) -> Result<Vec<Product>> {
-                let rows = sqlx::query("SELECT * FROM products WHERE merchant_id = $1 AND ($2 IS NULL OR id < $2) ORDER BY id DESC LIMIT $3")
+                let rows = sql_api::query("SELECT * FROM products WHERE merchant_id = $1 AND ($2 IS NULL OR id < $2) ORDER BY id DESC LIMIT $3")
                     .bind(merchant_id)
                     .bind(before_id)
                     .bind(limit)
@@ -449,7 +450,7 @@ macro_rules! impl_stores {
                 rows.iter().map(product_from).collect()
             }
             async fn update_product(&mut self, p: &Product, expected_version: i64) -> Result<bool> {
-                let done = sqlx::query(
+                let done = sql_api::query(
                     "UPDATE products SET title = $1, hs_code = $2, origin = $3, unit_price = $4, currency = $5, net_weight_g = $6, version = $7, updated_at_ms = $8
                      WHERE id = $9 AND merchant_id = $10 AND version = $11",
                 )
@@ -476,27 +477,27 @@ macro_rules! impl_stores {
                 self.insert_orders(&[o]).await
             }
             async fn insert_orders(&mut self, orders: &[&Order]) -> Result<()> {
-                for chunk in orders.chunks(ORDER_ROWS_PER_STATEMENT) {
-                    let mut qb = sqlx::QueryBuilder::<$db>::new("");
+                for chunk in orders.chunks(ORDER_ROWS_PER_STATEMENT.min(ROWS_PER_STATEMENT_MAX)) {
+                    let mut qb = sql_api::QueryBuilder::<$db>::new("");
                     push_orders(&mut qb, chunk);
                     qb.build().execute(&mut *self).await?;
                 }
                 let lines = lines_of(orders);
-                for chunk in lines.chunks(LINE_ROWS_PER_STATEMENT) {
-                    let mut qb = sqlx::QueryBuilder::<$db>::new("");
+                for chunk in lines.chunks(LINE_ROWS_PER_STATEMENT.min(ROWS_PER_STATEMENT_MAX)) {
+                    let mut qb = sql_api::QueryBuilder::<$db>::new("");
                     push_lines(&mut qb, chunk);
                     qb.build().execute(&mut *self).await?;
                 }
                 Ok(())
             }
             async fn get_order(&mut self, id: &str) -> Result<Option<Order>> {
-                let Some(row) = sqlx::query("SELECT * FROM orders WHERE id = $1").bind(id).fetch_optional(&mut *self).await? else {
+                let Some(row) = sql_api::query("SELECT * FROM orders WHERE id = $1").bind(id).fetch_optional(&mut *self).await? else {
                     return Ok(None);
                 };
                 Ok(orders_with_lines(self, vec![row]).await?.pop())
             }
             async fn list_orders(&mut self, q: &OrderQuery) -> Result<Vec<Order>> {
-                let mut qb = sqlx::QueryBuilder::<$db>::new("SELECT * FROM orders WHERE 1 = 1");
+                let mut qb = sql_api::QueryBuilder::<$db>::new("SELECT * FROM orders WHERE 1 = 1");
                 if let OrderScope::Party(party) = &q.scope {
                     qb.push(" AND (merchant_id = ").push_bind(party.clone()).push(" OR submitted_by = ").push_bind(party.clone()).push(")");
                 }
@@ -517,18 +518,18 @@ macro_rules! impl_stores {
                 orders_with_lines(self, rows).await
             }
             async fn count_orders(&mut self) -> Result<i64> {
-                Ok(sqlx::query_scalar("SELECT COUNT(*) FROM orders").fetch_one(&mut *self).await?)
+                Ok(sql_api::query_scalar("SELECT COUNT(*) FROM orders").fetch_one(&mut *self).await?)
             }
         }
 
         #[async_trait::async_trait]
         impl $crate::IdempotencyStore for $conn {
             async fn get_idempotency(&mut self, party_id: &str, key: &str) -> Result<Option<IdempotencyRecord>> {
-                let row = sqlx::query("SELECT * FROM idempotency_keys WHERE party_id = $1 AND idem_key = $2").bind(party_id).bind(key).fetch_optional(&mut *self).await?;
+                let row = sql_api::query("SELECT * FROM idempotency_keys WHERE party_id = $1 AND idem_key = $2").bind(party_id).bind(key).fetch_optional(&mut *self).await?;
                 row.as_ref().map(idempotency_from).transpose()
             }
             async fn insert_idempotency(&mut self, r: &IdempotencyRecord) -> Result<()> {
-                sqlx::query("INSERT INTO idempotency_keys (party_id, idem_key, request_sha256, status_code, response_body, created_at_ms) VALUES ($1, $2, $3, $4, $5, $6)")
+                sql_api::query("INSERT INTO idempotency_keys (party_id, idem_key, request_sha256, status_code, response_body, created_at_ms) VALUES ($1, $2, $3, $4, $5, $6)")
                     .bind(&r.party_id)
                     .bind(&r.key)
                     .bind(&r.request_sha256)
@@ -547,8 +548,8 @@ macro_rules! impl_stores {
                 }
                 let mut found = Vec::new();
                 for (party, party_keys) in by_party {
-                    for chunk in party_keys.chunks(IDEMPOTENCY_ROWS_PER_STATEMENT) {
-                        let mut qb = sqlx::QueryBuilder::<$db>::new("SELECT * FROM idempotency_keys WHERE party_id = ");
+                    for chunk in party_keys.chunks(IDEMPOTENCY_ROWS_PER_STATEMENT.min(ROWS_PER_STATEMENT_MAX)) {
+                        let mut qb = sql_api::QueryBuilder::<$db>::new("SELECT * FROM idempotency_keys WHERE party_id = ");
                         qb.push_bind(party.to_string()).push(" AND idem_key IN (");
                         let mut list = qb.separated(", ");
                         for key in chunk {
@@ -563,15 +564,15 @@ macro_rules! impl_stores {
                 Ok(found)
             }
             async fn insert_idempotency_many(&mut self, records: &[&IdempotencyRecord]) -> Result<()> {
-                for chunk in records.chunks(IDEMPOTENCY_ROWS_PER_STATEMENT) {
-                    let mut qb = sqlx::QueryBuilder::<$db>::new("");
+                for chunk in records.chunks(IDEMPOTENCY_ROWS_PER_STATEMENT.min(ROWS_PER_STATEMENT_MAX)) {
+                    let mut qb = sql_api::QueryBuilder::<$db>::new("");
                     push_idempotency_rows(&mut qb, chunk);
                     qb.build().execute(&mut *self).await?;
                 }
                 Ok(())
             }
             async fn purge_idempotency(&mut self, before_ms: i64) -> Result<u64> {
-                let done = sqlx::query("DELETE FROM idempotency_keys WHERE created_at_ms < $1").bind(before_ms).execute(&mut *self).await?;
+                let done = sql_api::query("DELETE FROM idempotency_keys WHERE created_at_ms < $1").bind(before_ms).execute(&mut *self).await?;
                 Ok(done.rows_affected())
             }
         }
@@ -580,7 +581,7 @@ macro_rules! impl_stores {
         impl $crate::FxStore for $conn {
             async fn put_fx_rates(&mut self, rates: &[FxRateRecord]) -> Result<()> {
                 for r in rates {
-                    sqlx::query(
+                    sql_api::query(
                         "INSERT INTO fx_rates (base_currency, quote_currency, rate, source, as_of_ms, set_by, set_at_ms) VALUES ($1, $2, $3, $4, $5, $6, $7)
                          ON CONFLICT (base_currency, quote_currency) DO UPDATE SET rate = excluded.rate, source = excluded.source,
                          as_of_ms = excluded.as_of_ms, set_by = excluded.set_by, set_at_ms = excluded.set_at_ms",
@@ -588,7 +589,7 @@ macro_rules! impl_stores {
                     .bind(&r.base).bind(&r.quote).bind(&r.rate).bind(&r.source).bind(r.as_of_ms).bind(&r.set_by).bind(r.set_at_ms)
                     .execute(&mut *self)
                     .await?;
-                    sqlx::query(
+                    sql_api::query(
                         "INSERT INTO fx_rate_history (base_currency, quote_currency, rate, source, as_of_ms, set_by, set_at_ms) VALUES ($1, $2, $3, $4, $5, $6, $7)",
                     )
                     .bind(&r.base).bind(&r.quote).bind(&r.rate).bind(&r.source).bind(r.as_of_ms).bind(&r.set_by).bind(r.set_at_ms)
@@ -598,7 +599,7 @@ macro_rules! impl_stores {
                 Ok(())
             }
             async fn list_fx_rates(&mut self) -> Result<Vec<FxRateRecord>> {
-                let rows = sqlx::query("SELECT * FROM fx_rates ORDER BY base_currency, quote_currency").fetch_all(&mut *self).await?;
+                let rows = sql_api::query("SELECT * FROM fx_rates ORDER BY base_currency, quote_currency").fetch_all(&mut *self).await?;
                 rows.iter()
                     .map(|row| {
                         Ok(FxRateRecord {
@@ -614,7 +615,7 @@ macro_rules! impl_stores {
                     .collect()
             }
             async fn count_fx_history(&mut self, base: &str, quote: &str) -> Result<i64> {
-                Ok(sqlx::query_scalar("SELECT COUNT(*) FROM fx_rate_history WHERE base_currency = $1 AND quote_currency = $2")
+                Ok(sql_api::query_scalar("SELECT COUNT(*) FROM fx_rate_history WHERE base_currency = $1 AND quote_currency = $2")
                     .bind(base)
                     .bind(quote)
                     .fetch_one(&mut *self)
