@@ -10,7 +10,8 @@ use std::path::PathBuf;
 #[derive(Args, Debug, Default)]
 pub struct ServeArgs {
     /// TOML file with any of: listen, data, database, hub, name, queue_capacity, batch_max,
-    /// hs_nomenclature, rules, fee_bps, request_timeout_ms, [customs].
+    /// hs_nomenclature, rules, fee_bps, request_timeout_ms, sqlite_cache_mib, pending_cached_max,
+    /// [customs].
     #[arg(long)]
     pub config: Option<PathBuf>,
     /// Address to listen on [default: 127.0.0.1:8080]; port 0 picks a free one.
@@ -46,6 +47,12 @@ pub struct ServeArgs {
     /// A request not answered within this many milliseconds is answered 408 [default: 30000].
     #[arg(long)]
     pub request_timeout_ms: Option<u64>,
+    /// The SQLite writer's page cache in MiB, 1 to 4096 [default: 64].
+    #[arg(long, env = "EWTP_SQLITE_CACHE_MIB")]
+    pub sqlite_cache_mib: Option<u32>,
+    /// Pending transfers the writer keeps in memory at most [default: 100000].
+    #[arg(long, env = "EWTP_PENDING_CACHED_MAX")]
+    pub pending_cached_max: Option<usize>,
 }
 
 #[derive(Deserialize, Default, Debug)]
@@ -62,6 +69,8 @@ pub struct FileConfig {
     pub rules: Option<PathBuf>,
     pub fee_bps: Option<u32>,
     pub request_timeout_ms: Option<u64>,
+    pub sqlite_cache_mib: Option<u32>,
+    pub pending_cached_max: Option<usize>,
     /// The hub's identifiers towards China customs (CEB621), each optional.
     pub customs: Option<CustomsFile>,
 }
@@ -136,6 +145,14 @@ pub fn resolve(args: &ServeArgs) -> Result<HubConfig, ServeError> {
             .request_timeout_ms
             .or(file.request_timeout_ms)
             .unwrap_or(d.request_timeout_ms),
+        sqlite_cache_mib: args
+            .sqlite_cache_mib
+            .or(file.sqlite_cache_mib)
+            .unwrap_or(d.sqlite_cache_mib),
+        pending_cached_max: args
+            .pending_cached_max
+            .or(file.pending_cached_max)
+            .unwrap_or(d.pending_cached_max),
         customs,
         ..d
     };
@@ -147,6 +164,11 @@ pub fn resolve(args: &ServeArgs) -> Result<HubConfig, ServeError> {
     if config.fee_bps > 10_000 {
         return Err(ServeError::Invalid(
             "fee_bps is at most 10000 (100%)".into(),
+        ));
+    }
+    if !(1..=4096).contains(&config.sqlite_cache_mib) {
+        return Err(ServeError::Invalid(
+            "sqlite_cache_mib must be 1 to 4096".into(),
         ));
     }
     if config.queue_capacity == 0 || config.batch_max == 0 {
@@ -268,6 +290,42 @@ mod tests {
             ..Default::default()
         })
         .is_err());
+    }
+
+    #[test]
+    fn memory_bounds_from_the_file_or_the_flag_and_checked() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("hub.toml");
+        std::fs::write(&path, "sqlite_cache_mib = 8\npending_cached_max = 500\n").unwrap();
+        let from_file = resolve(&ServeArgs {
+            config: Some(path.clone()),
+            ..Default::default()
+        })
+        .unwrap();
+        assert_eq!(
+            (from_file.sqlite_cache_mib, from_file.pending_cached_max),
+            (8, 500)
+        );
+        let from_flag = resolve(&ServeArgs {
+            config: Some(path.clone()),
+            sqlite_cache_mib: Some(16),
+            ..Default::default()
+        })
+        .unwrap();
+        assert_eq!(from_flag.sqlite_cache_mib, 16);
+        let defaults = resolve(&ServeArgs::default()).unwrap();
+        assert_eq!(
+            (defaults.sqlite_cache_mib, defaults.pending_cached_max),
+            (64, 100_000)
+        );
+        for bad in [0, 4097] {
+            let err = resolve(&ServeArgs {
+                sqlite_cache_mib: Some(bad),
+                ..Default::default()
+            })
+            .unwrap_err();
+            assert!(err.to_string().contains("sqlite_cache_mib"), "{err}");
+        }
     }
 
     #[test]

@@ -19,7 +19,7 @@ pub struct AccountKey {
     pub code: String,
 }
 
-/// Pending transfers kept in memory at most (about 40 MB).
+/// Pending transfers kept in memory at most, by default (about 40 MB).
 pub const PENDING_CACHED_MAX: usize = 100_000;
 
 #[derive(Default)]
@@ -29,15 +29,21 @@ pub struct Books {
     /// Transfers still pending (escrow holds, shares waiting for delivery): a post or void
     /// finds them here instead of in the database.
     pending: HashMap<String, Transfer>,
+    pending_max: usize,
 }
 
 impl Books {
-    pub async fn load(conn: &mut dyn Stores) -> Result<Books, StoreError> {
-        let mut books = Books::default();
+    /// Every account, and the newest pending transfers up to `pending_max`.
+    pub async fn load(conn: &mut dyn Stores, pending_max: usize) -> Result<Books, StoreError> {
+        let mut books = Books {
+            pending_max,
+            ..Books::default()
+        };
         for account in conn.all_accounts().await? {
             books.insert(account);
         }
-        for transfer in conn.pending_transfers(PENDING_CACHED_MAX as i64).await? {
+        let limit = i64::try_from(pending_max).unwrap_or(i64::MAX);
+        for transfer in conn.pending_transfers(limit).await? {
             books.pending.insert(transfer.id.clone(), transfer);
         }
         Ok(books)
@@ -76,7 +82,7 @@ impl Books {
         for transfer in changes.transfers.iter().filter(|t| t.flags.pending) {
             // Bounded: past the cap a pending transfer is read from the database when it is
             // posted or voided, and the writer's memory stays flat however many wait.
-            if self.pending.len() < PENDING_CACHED_MAX {
+            if self.pending.len() < self.pending_max {
                 self.pending.insert(transfer.id.clone(), transfer.clone());
             }
         }

@@ -22,6 +22,11 @@ pub struct HubConfig {
     /// requests, is closed.
     pub request_timeout_ms: u64,
     pub read_pool_size: u32,
+    /// The SQLite writer's page cache, in MiB: its bound on memory.
+    pub sqlite_cache_mib: u32,
+    /// Pending transfers (escrow holds, shares waiting for delivery) the writer keeps in memory
+    /// at most; past it they are read from the database when posted or voided.
+    pub pending_cached_max: usize,
     /// A folder of rule-pack TOML files: each replaces the embedded pack of the same file name,
     /// or adds a new one.
     pub rules_dir: Option<PathBuf>,
@@ -124,6 +129,8 @@ impl Default for HubConfig {
             body_limit_bytes: 1024 * 1024,
             request_timeout_ms: 30_000,
             read_pool_size: 8,
+            sqlite_cache_mib: store::sqlite::WRITER_CACHE_MIB_DEFAULT,
+            pending_cached_max: crate::books::PENDING_CACHED_MAX,
             rules_dir: None,
             hs_nomenclature: None,
             fee_bps: 100,

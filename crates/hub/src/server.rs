@@ -237,7 +237,14 @@ pub async fn start(config: HubConfig) -> Result<Hub, HubError> {
                 "--database must be a postgres:// URL (got `{other}`); leave it out for SQLite"
             )))
         }
-        None => store::sqlite::open(&data_dir.join("ewtp.db"), config.read_pool_size).await?,
+        None => {
+            store::sqlite::open_with(
+                &data_dir.join("ewtp.db"),
+                config.read_pool_size,
+                config.sqlite_cache_mib,
+            )
+            .await?
+        }
     };
     start_with_database(config, db, lock, nomenclature, packs).await
 }
@@ -327,6 +334,7 @@ async fn start_with_database(
         ids: ids.clone(),
         fee_bps: config.fee_bps,
         hub_code: config.hub_code.clone(),
+        pending_cached_max: config.pending_cached_max,
     };
     let writer_state = {
         let mut tx = db.begin().await?;

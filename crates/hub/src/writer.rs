@@ -30,6 +30,8 @@ pub struct WriterSetup {
     /// The hub's fee on a merchant's share, in basis points of what the buyer paid less taxes.
     pub fee_bps: u32,
     pub hub_code: String,
+    /// Pending transfers kept in memory at most ([`Books`]).
+    pub pending_cached_max: usize,
 }
 
 pub struct WriterState {
@@ -48,7 +50,7 @@ impl WriterState {
         conn: &mut dyn Stores,
         setup: WriterSetup,
     ) -> Result<WriterState, StoreError> {
-        let books = Books::load(conn).await?;
+        let books = Books::load(conn, setup.pending_cached_max).await?;
         let rules = conn
             .list_risk_rules()
             .await?

@@ -104,6 +104,7 @@ async fn one_batch_counted(
         ids: Arc::new(IdGen::default()),
         fee_bps: 100,
         hub_code: "MY-KUL".into(),
+        pending_cached_max: hub::books::PENDING_CACHED_MAX,
     };
     let state = {
         let mut tx = db.db.begin().await.unwrap();

@@ -61,13 +61,24 @@ mod direct_stores {
 
 /// How long a statement waits for a lock another connection holds (a reader's checkpoint).
 const BUSY_TIMEOUT: Duration = Duration::from_secs(5);
-/// The writer's page cache: it holds the indexes a batch inserts into (64 MiB, against SQLite's
-/// 2 MiB default; measured, docs/performance.md).
-const WRITER_CACHE_KIB: i64 = 65_536;
+/// The writer's page cache by default: it holds the indexes a batch inserts into (64 MiB,
+/// against SQLite's 2 MiB default; measured, docs/performance.md).
+pub const WRITER_CACHE_MIB_DEFAULT: u32 = 64;
+
+/// Opens (creating if needed) the database file and brings its schema up to date, with the
+/// writer's page cache at its default size.
+pub async fn open(path: &Path, readers: u32) -> Result<Arc<dyn Database>> {
+    open_with(path, readers, WRITER_CACHE_MIB_DEFAULT).await
+}
 
 /// Opens (creating if needed) the database file and brings its schema up to date.
-/// Existing data is never rewritten: migrations only add.
-pub async fn open(path: &Path, readers: u32) -> Result<Arc<dyn Database>> {
+/// Existing data is never rewritten: migrations only add. `writer_cache_mib` bounds the writer's
+/// page cache (at least 1).
+pub async fn open_with(
+    path: &Path,
+    readers: u32,
+    writer_cache_mib: u32,
+) -> Result<Arc<dyn Database>> {
     let base = SqliteConnectOptions::new()
         .filename(path)
         .journal_mode(SqliteJournalMode::Wal)
@@ -83,7 +94,7 @@ pub async fn open(path: &Path, readers: u32) -> Result<Arc<dyn Database>> {
         MIGRATIONS.run(&setup).await?;
         setup.close().await;
     }
-    let writer = open_writer(path)?;
+    let writer = open_writer(path, writer_cache_mib.max(1))?;
     let readers = SqlitePoolOptions::new()
         .max_connections(readers.max(1))
         .test_before_acquire(false)
@@ -97,7 +108,7 @@ pub async fn open(path: &Path, readers: u32) -> Result<Arc<dyn Database>> {
 
 static MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/sqlite");
 
-fn open_writer(path: &Path) -> Result<direct::Connection> {
+fn open_writer(path: &Path, cache_mib: u32) -> Result<direct::Connection> {
     let raw = rusqlite::Connection::open_with_flags(
         path,
         rusqlite::OpenFlags::SQLITE_OPEN_READ_WRITE | rusqlite::OpenFlags::SQLITE_OPEN_NO_MUTEX,
@@ -106,9 +117,11 @@ fn open_writer(path: &Path) -> Result<direct::Connection> {
     raw.busy_timeout(BUSY_TIMEOUT)
         .map_err(direct::Error::from)?;
     let mut conn = direct::Connection::new(raw);
+    // A negative cache_size is in KiB.
+    let cache_kib = i64::from(cache_mib) * 1024;
     conn.execute_batch(&format!(
         "PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL; PRAGMA foreign_keys = ON; \
-         PRAGMA cache_size = -{WRITER_CACHE_KIB};"
+         PRAGMA cache_size = -{cache_kib};"
     ))?;
     Ok(conn)
 }
@@ -225,7 +238,7 @@ mod tests {
         let path = dir.path().join("t.db");
         let db = open(&path, 1).await.unwrap();
         drop(db);
-        let mut writer = open_writer(&path).unwrap();
+        let mut writer = open_writer(&path, 3).unwrap();
         let pragma = |c: &mut direct::Connection, name: &str| -> String {
             c.raw()
                 .query_row(&format!("PRAGMA {name}"), [], |r| {
@@ -237,10 +250,7 @@ mod tests {
         assert_eq!(pragma(&mut writer, "journal_mode"), "Text(\"wal\")");
         assert_eq!(pragma(&mut writer, "synchronous"), "Integer(2)");
         assert_eq!(pragma(&mut writer, "foreign_keys"), "Integer(1)");
-        assert_eq!(
-            pragma(&mut writer, "cache_size"),
-            format!("Integer(-{WRITER_CACHE_KIB})")
-        );
+        assert_eq!(pragma(&mut writer, "cache_size"), "Integer(-3072)");
     }
 
     /// A transaction dropped without commit leaves nothing behind, and the writer can begin
