@@ -389,11 +389,21 @@ enum Fast {
 }
 
 /// The record to keep for a command's idempotency key: the writer's answer when it rendered
-/// one, else the handler's.
-fn record_of(idem: &Idempotency, applied: Option<&Applied>) -> IdempotencyRecord {
+/// one, else the handler's. An order's creation keeps its answer by reference (the order's own
+/// row, rendered again as created: [`resolve_replay`]); the body stays in memory for repeats
+/// within the batch.
+fn record_of(
+    idem: &Idempotency,
+    command: &Command,
+    applied: Option<&Applied>,
+) -> IdempotencyRecord {
     let (status_code, response_body) = match applied {
         Some(Applied::Rendered { status, body }) => (*status, body.clone()),
         _ => (idem.status_code, idem.replay_body.clone()),
+    };
+    let response_order_id = match command {
+        Command::CreateOrder { order } => Some(order.id.clone()),
+        _ => None,
     };
     IdempotencyRecord {
         party_id: idem.party_id.clone(),
@@ -402,7 +412,35 @@ fn record_of(idem: &Idempotency, applied: Option<&Applied>) -> IdempotencyRecord
         status_code,
         response_body,
         created_at_ms: idem.now_ms,
+        response_order_id,
     }
+}
+
+/// A stored record with its answer: an order's creation answer is rendered from the order's row
+/// as it was when created (status `placed`, not yet updated), for the party that created it, so
+/// the replay is the first answer byte for byte.
+async fn resolve_replay(
+    s: &mut dyn store::Stores,
+    mut record: IdempotencyRecord,
+) -> Result<IdempotencyRecord, StoreError> {
+    if let Some(order_id) = &record.response_order_id {
+        let order = s
+            .get_order(order_id)
+            .await?
+            .ok_or_else(|| StoreError::Corrupt {
+                table: "idempotency_keys",
+                id: record.key.clone(),
+                detail: format!("the answer names order {order_id}, which does not exist"),
+            })?;
+        let as_created = Order {
+            status: trade::OrderStatus::Placed,
+            updated_at_ms: order.created_at_ms,
+            ..order
+        };
+        record.response_body =
+            crate::routes::to_json(&crate::views::OrderView::new(&as_created, &record.party_id));
+    }
+    Ok(record)
 }
 
 /// What a request with a known idempotency key gets, given the record that stands for the key.
@@ -451,6 +489,9 @@ async fn apply_fast(db: &dyn Database, state: &WriterState, work: &Work, now_ms:
         match tx.stores().get_idempotency_many(&keys).await {
             Ok(found) => {
                 for r in found {
+                    let Ok(r) = resolve_replay(tx.stores(), r).await else {
+                        return Fast::Fallback;
+                    };
                     standing.insert((r.party_id.clone(), r.key.clone()), r);
                 }
             }
@@ -474,7 +515,7 @@ async fn apply_fast(db: &dyn Database, state: &WriterState, work: &Work, now_ms:
             if ctx.waiting_count(customs::matching_order_no(order)) <= 0 {
                 orders.push(order);
                 if let Some(idem) = idem {
-                    new_records.push(record_of(idem, None));
+                    new_records.push(record_of(idem, command, None));
                 }
                 results[i] = Some(Ok(Outcome::Applied(Applied::Created)));
                 continue;
@@ -490,7 +531,7 @@ async fn apply_fast(db: &dyn Database, state: &WriterState, work: &Work, now_ms:
         match apply_command(tx.as_mut(), &mut ctx, command).await {
             Ok(applied) => {
                 if let Some(idem) = idem {
-                    new_records.push(record_of(idem, Some(&applied)));
+                    new_records.push(record_of(idem, command, Some(&applied)));
                 }
                 results[i] = Some(Ok(Outcome::Applied(applied)));
             }
@@ -546,7 +587,12 @@ async fn apply_hot(
         .collect();
     let claims: HashMap<usize, IdempotencyRecord> = first_with_key
         .values()
-        .filter_map(|i| work[*i].1.as_ref().map(|idem| (*i, record_of(idem, None))))
+        .filter_map(|i| {
+            work[*i]
+                .1
+                .as_ref()
+                .map(|idem| (*i, record_of(idem, &work[*i].0, None)))
+        })
         .collect();
     let records: Vec<&IdempotencyRecord> = claims.values().collect();
     if db.commit_orders(&records, &orders).await.is_err() {
@@ -653,6 +699,7 @@ async fn apply_one(
             .get_idempotency(&idem.party_id, &idem.key)
             .await?
         {
+            let seen = resolve_replay(tx.stores(), seen).await?;
             return replay_against(&seen, idem);
         }
     }
@@ -661,7 +708,7 @@ async fn apply_one(
     ctx.persist_ledger(tx.stores()).await?;
     if let Some(idem) = idem {
         tx.stores()
-            .insert_idempotency(&record_of(idem, Some(&applied)))
+            .insert_idempotency(&record_of(idem, command, Some(&applied)))
             .await?;
     }
     Ok(Outcome::Applied(applied))

@@ -1073,3 +1073,75 @@ async fn documents_are_validated_masked_and_private() {
         h.finish().await;
     }
 }
+
+/// An order's creation answer is kept by reference (the order's row), so its replay after the
+/// parcel cleared is still the first answer: status `placed`, not the order as it is now.
+#[tokio::test]
+async fn an_order_replayed_after_clearance_answers_as_first_created() {
+    for h in hubs().await {
+        let w = world(&h).await;
+        let body = order_body(&h, &w, "SO-REPLAY", 1, BUYER_ID).await;
+        let key = [("Idempotency-Key", "order-replay-1")];
+        let first = h
+            .call(
+                Method::POST,
+                "/v1/orders",
+                Some(&w.platform.1),
+                Some(&body),
+                &key,
+            )
+            .await;
+        assert_eq!(first.status, 201, "{}", first.body);
+        assert_eq!(
+            pay(&h, &w, &payment_body(&first.body, "TX-RP"))
+                .await
+                .status,
+            201
+        );
+        let shipped = ship(&h, &w, &waybill_body(&first.body, "SFRP")).await;
+        assert_eq!(
+            shipped.body["declaration"]["status"], "released",
+            "{}",
+            shipped.body
+        );
+        let order_id = first.body["id"].as_str().unwrap();
+        let now = h
+            .get(&format!("/v1/orders/{order_id}"), &w.platform.1)
+            .await;
+        assert_ne!(
+            now.body["status"], "placed",
+            "the order moved on: {}",
+            now.body
+        );
+
+        let again = h
+            .call(
+                Method::POST,
+                "/v1/orders",
+                Some(&w.platform.1),
+                Some(&body),
+                &key,
+            )
+            .await;
+        assert_eq!(again.status, 201);
+        assert_eq!(again.headers["idempotent-replayed"], "true");
+        assert_eq!(
+            again.body, first.body,
+            "{}: the first answer again",
+            h.backend
+        );
+
+        // What is stored: the reference, no copy of the answer.
+        let mut conn = h.hub.state.db.read().await.unwrap();
+        let record = conn
+            .stores()
+            .get_idempotency(&w.platform.0, "order-replay-1")
+            .await
+            .unwrap()
+            .expect("the key is kept");
+        assert_eq!(record.response_order_id.as_deref(), Some(order_id));
+        assert_eq!(record.response_body, "");
+        drop(conn);
+        h.finish().await;
+    }
+}

@@ -30,12 +30,12 @@ mod stores {
     /// Under PostgreSQL's limit of 65535 bound parameters per statement.
     pub(super) const MAX_BATCH_PARAMETERS: usize = 60_000;
 
-    /// Bound parameters a combined batch statement would carry (6, 27 and 10 a row).
+    /// Bound parameters a combined batch statement would carry (7, 27 and 10 a row).
     pub(crate) fn batch_parameters(
         claims: &[&crate::IdempotencyRecord],
         orders: &[&trade::Order],
     ) -> usize {
-        claims.len() * 6
+        claims.len() * 7
             + orders.len() * 27
             + orders.iter().map(|o| o.lines.len()).sum::<usize>() * 10
     }

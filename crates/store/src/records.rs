@@ -39,8 +39,12 @@ pub struct IdempotencyRecord {
     pub key: String,
     pub request_sha256: String,
     pub status_code: u16,
+    /// The answer to replay. With `response_order_id` set it is not stored (the store writes
+    /// and reads it empty): the answer is that order's view as created, rendered again.
     pub response_body: String,
     pub created_at_ms: i64,
+    /// The order whose creation this key answered, when the answer is kept by reference.
+    pub response_order_id: Option<String>,
 }
 
 /// Whose orders a query may see.

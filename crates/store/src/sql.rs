@@ -18,7 +18,7 @@ macro_rules! impl_stores {
         use trade::{Country, Currency, HsCode, Order, OrderStatus, Party, Personal, Product, Role};
 
         // Rows per multi-row statement: far below both backends' bound-parameter limits
-        // (SQLite 32766, PostgreSQL 65535) at 27, 10 and 6 parameters a row. Each expansion site
+        // (SQLite 32766, PostgreSQL 65535) at 27, 10 and 7 parameters a row. Each expansion site
         // caps them with its own `ROWS_PER_STATEMENT_MAX` (see `sqlite::direct_stores`).
         const ORDER_ROWS_PER_STATEMENT: usize = 1000;
         const LINE_ROWS_PER_STATEMENT: usize = 2000;
@@ -85,14 +85,15 @@ macro_rules! impl_stores {
 
         /// Inserts idempotency records; a taken key fails the statement.
         pub(crate) fn push_idempotency_rows(qb: &mut sql_api::QueryBuilder<'_, $db>, records: &[&IdempotencyRecord]) {
-            qb.push("INSERT INTO idempotency_keys (party_id, idem_key, request_sha256, status_code, response_body, created_at_ms) ");
+            qb.push("INSERT INTO idempotency_keys (party_id, idem_key, request_sha256, status_code, response_body, created_at_ms, response_order_id) ");
             qb.push_values(records, |mut b, r| {
                 b.push_bind(r.party_id.clone())
                     .push_bind(r.key.clone())
                     .push_bind(r.request_sha256.clone())
                     .push_bind(r.status_code as i64)
-                    .push_bind(r.response_body.clone())
-                    .push_bind(r.created_at_ms);
+                    .push_bind(stored_body(r).to_string())
+                    .push_bind(r.created_at_ms)
+                    .push_bind(r.response_order_id.clone());
             });
         }
 
@@ -138,8 +139,18 @@ macro_rules! impl_stores {
                 status_code: u16::try_from(status).map_err(|_| corrupt("idempotency_keys", &key, "status"))?,
                 response_body: row.try_get("response_body")?,
                 created_at_ms: row.try_get("created_at_ms")?,
+                response_order_id: row.try_get("response_order_id")?,
                 key,
             })
+        }
+
+        /// The body as stored: none when the answer is kept by reference.
+        fn stored_body(r: &IdempotencyRecord) -> &str {
+            if r.response_order_id.is_some() {
+                ""
+            } else {
+                &r.response_body
+            }
         }
 
         fn key_from(row: &$row) -> Result<ApiKey> {
@@ -529,13 +540,14 @@ macro_rules! impl_stores {
                 row.as_ref().map(idempotency_from).transpose()
             }
             async fn insert_idempotency(&mut self, r: &IdempotencyRecord) -> Result<()> {
-                sql_api::query("INSERT INTO idempotency_keys (party_id, idem_key, request_sha256, status_code, response_body, created_at_ms) VALUES ($1, $2, $3, $4, $5, $6)")
+                sql_api::query("INSERT INTO idempotency_keys (party_id, idem_key, request_sha256, status_code, response_body, created_at_ms, response_order_id) VALUES ($1, $2, $3, $4, $5, $6, $7)")
                     .bind(&r.party_id)
                     .bind(&r.key)
                     .bind(&r.request_sha256)
                     .bind(r.status_code as i64)
-                    .bind(&r.response_body)
+                    .bind(stored_body(r))
                     .bind(r.created_at_ms)
+                    .bind(&r.response_order_id)
                     .execute(&mut *self)
                     .await?;
                 Ok(())

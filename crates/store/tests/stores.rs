@@ -475,6 +475,7 @@ async fn idempotency_records_and_purge() {
                 status_code: 201,
                 response_body: "{\"id\":1}".into(),
                 created_at_ms: 100,
+                response_order_id: None,
             };
             tx.stores().insert_idempotency(&rec).await.unwrap();
             assert_conflict!(tx, tx.stores().insert_idempotency(&rec).await);
@@ -495,6 +496,24 @@ async fn idempotency_records_and_purge() {
                 })
                 .await
                 .unwrap();
+            // An answer kept by reference: the body is not stored, the order's id is.
+            tx.stores()
+                .insert_idempotency(&IdempotencyRecord {
+                    key: "k-ref".into(),
+                    created_at_ms: 500,
+                    response_order_id: Some("ord_X".into()),
+                    ..rec.clone()
+                })
+                .await
+                .unwrap();
+            let by_ref = tx
+                .stores()
+                .get_idempotency("pty_A", "k-ref")
+                .await
+                .unwrap()
+                .unwrap();
+            assert_eq!(by_ref.response_body, "");
+            assert_eq!(by_ref.response_order_id.as_deref(), Some("ord_X"));
             assert_eq!(tx.stores().purge_idempotency(200).await.unwrap(), 1);
             assert_eq!(
                 tx.stores().get_idempotency("pty_A", "k-1").await.unwrap(),
@@ -599,6 +618,7 @@ async fn commit_orders_writes_everything_or_nothing() {
             status_code: 201,
             response_body: "{}".into(),
             created_at_ms: 1,
+            response_order_id: None,
         };
         let (k1, k2) = (rec("k1"), rec("k2"));
         tdb.db
