@@ -508,23 +508,40 @@ macro_rules! impl_stores {
                 Ok(orders_with_lines(self, vec![row]).await?.pop())
             }
             async fn list_orders(&mut self, q: &OrderQuery) -> Result<Vec<Order>> {
-                let mut qb = sql_api::QueryBuilder::<$db>::new("SELECT * FROM orders WHERE 1 = 1");
-                if let OrderScope::Party(party) = &q.scope {
-                    qb.push(" AND (merchant_id = ").push_bind(party.clone()).push(" OR submitted_by = ").push_bind(party.clone()).push(")");
+                // The filters after the scope's own condition, pushed once per branch.
+                fn push_filters(qb: &mut sql_api::QueryBuilder<'_, $db>, q: &OrderQuery) {
+                    if let Some(status) = q.status {
+                        qb.push(" AND status = ").push_bind(status.as_str());
+                    }
+                    if let Some(from) = q.created_from_ms {
+                        qb.push(" AND created_at_ms >= ").push_bind(from);
+                    }
+                    if let Some(to) = q.created_to_ms {
+                        qb.push(" AND created_at_ms < ").push_bind(to);
+                    }
+                    if let Some(before) = &q.before_id {
+                        qb.push(" AND id < ").push_bind(before.clone());
+                    }
+                    qb.push(" ORDER BY id DESC LIMIT ").push_bind(q.limit);
                 }
-                if let Some(status) = q.status {
-                    qb.push(" AND status = ").push_bind(status.as_str());
+                let mut qb = sql_api::QueryBuilder::<$db>::new("");
+                match &q.scope {
+                    OrderScope::All => {
+                        qb.push("SELECT * FROM orders WHERE 1 = 1");
+                        push_filters(&mut qb, q);
+                    }
+                    // Each branch reads one index newest first and stops at the page's length:
+                    // the orders the party is the merchant of, and those it submitted for another
+                    // merchant (the submitter index holds only those). They cannot overlap.
+                    OrderScope::Party(party) => {
+                        qb.push("SELECT * FROM (SELECT * FROM (SELECT * FROM orders WHERE merchant_id = ").push_bind(party.clone());
+                        push_filters(&mut qb, q);
+                        qb.push(") AS mine UNION ALL SELECT * FROM (SELECT * FROM orders WHERE submitted_by = ").push_bind(party.clone());
+                        qb.push(" AND submitted_by <> merchant_id");
+                        push_filters(&mut qb, q);
+                        qb.push(") AS submitted) AS page ORDER BY id DESC LIMIT ").push_bind(q.limit);
+                    }
                 }
-                if let Some(from) = q.created_from_ms {
-                    qb.push(" AND created_at_ms >= ").push_bind(from);
-                }
-                if let Some(to) = q.created_to_ms {
-                    qb.push(" AND created_at_ms < ").push_bind(to);
-                }
-                if let Some(before) = &q.before_id {
-                    qb.push(" AND id < ").push_bind(before.clone());
-                }
-                qb.push(" ORDER BY id DESC LIMIT ").push_bind(q.limit);
                 let rows = qb.build().fetch_all(&mut *self).await?;
                 orders_with_lines(self, rows).await
             }

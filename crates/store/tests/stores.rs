@@ -458,6 +458,29 @@ async fn orders_round_trip_exactly_and_list_by_scope() {
             );
             ranged.status = Some(OrderStatus::Released);
             assert!(tx.stores().list_orders(&ranged).await.unwrap().is_empty());
+            // A party's list applies every filter to both of its branches (the orders it is the
+            // merchant of, those it submitted for another merchant).
+            let mut platform_ranged = q(OrderScope::Party("pty_PL".into()), None, 10);
+            platform_ranged.created_from_ms = Some(20_000);
+            platform_ranged.created_to_ms = Some(40_000);
+            assert_eq!(
+                ids(tx.stores().list_orders(&platform_ranged).await.unwrap()),
+                vec!["ord_02"]
+            );
+            assert_eq!(
+                ids(tx
+                    .stores()
+                    .list_orders(&q(OrderScope::Party("pty_PL".into()), Some("ord_04"), 1))
+                    .await
+                    .unwrap()),
+                vec!["ord_02"]
+            );
+            let mut merchant_placed = q(OrderScope::Party("pty_M1".into()), None, 10);
+            merchant_placed.status = Some(OrderStatus::Placed);
+            assert_eq!(
+                ids(tx.stores().list_orders(&merchant_placed).await.unwrap()),
+                vec!["ord_04", "ord_02", "ord_01"]
+            );
             assert_eq!(tx.stores().count_orders().await.unwrap(), 5);
         })
     })
