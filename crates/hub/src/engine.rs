@@ -198,6 +198,8 @@ struct Job {
 pub struct Engine {
     queue: mpsc::Sender<Job>,
     stop: Arc<Notify>,
+    /// Commands the queue has taken since the start.
+    accepted: Arc<std::sync::atomic::AtomicU64>,
 }
 
 /// The writer thread; [`Writer::join`] waits until it has drained its queue and exited.
@@ -250,7 +252,14 @@ impl Engine {
                 ));
                 let _ = done.send(());
             })?;
-        Ok((Engine { queue, stop }, Writer { finished }))
+        Ok((
+            Engine {
+                queue,
+                stop,
+                accepted: Arc::default(),
+            },
+            Writer { finished },
+        ))
     }
 
     /// Enqueues a command and waits for its durable outcome. A full queue answers at once.
@@ -270,7 +279,14 @@ impl Engine {
                 mpsc::error::TrySendError::Full(_) => EngineError::Overloaded,
                 mpsc::error::TrySendError::Closed(_) => EngineError::Stopping,
             })?;
+        self.accepted
+            .fetch_add(1, std::sync::atomic::Ordering::SeqCst);
         answer.await.map_err(|_| EngineError::Stopping)?
+    }
+
+    /// Commands the queue has taken since the start (those refused as overloaded not counted).
+    pub fn accepted(&self) -> u64 {
+        self.accepted.load(std::sync::atomic::Ordering::SeqCst)
     }
 
     pub fn queue_depth(&self) -> usize {

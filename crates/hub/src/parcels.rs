@@ -389,12 +389,11 @@ async fn clear_parcel(
     let id = ctx.setup().ids.next(IdKind::Declaration);
     let merchant = ctx.party(s, &order.merchant_id).await?;
     let submitter = ctx.party(s, &order.submitted_by).await?;
-    let pack = ctx
+    let limits = ctx
         .setup()
         .packs
         .find(order.destination, utc_date(now))
-        .cloned();
-    let limits = pack.as_ref().and_then(limits_of);
+        .and_then(limits_of);
     let offset = limits.map_or(0, |l| l.year_utc_offset_minutes);
     let today = local_date(now, offset);
     let tax = computed_tax(ctx, order, utc_date(now));

@@ -135,7 +135,10 @@ async fn one_batch_counted(
                 .await
         })
     };
-    while engine.queue_depth() > 0 || !sentinel_taken(&engine).await {
+    // Taken by the writer: accepted by the queue, and the queue empty again (the writer then
+    // waits for the connection the blocker holds). Under load the spawned task may run late, so
+    // an empty queue alone does not tell.
+    while engine.accepted() < 1 || engine.queue_depth() > 0 {
         tokio::task::yield_now().await;
     }
     // One at a time, so the queue holds the jobs in the order given.
@@ -161,12 +164,6 @@ async fn one_batch_counted(
     engine.stop();
     writer.join().await;
     (answers, metrics.careful_batches())
-}
-
-/// The writer has dequeued the sentinel once the queue is empty after it was sent.
-async fn sentinel_taken(engine: &Engine) -> bool {
-    tokio::time::sleep(std::time::Duration::from_millis(20)).await;
-    engine.queue_depth() == 0
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -18,6 +18,8 @@ use std::sync::Arc;
 
 /// Statements kept prepared (the stores have about a hundred distinct ones).
 const STATEMENT_CACHE_CAPACITY: usize = 512;
+/// Column layouts kept by statement text, at most (past it the table starts over).
+const COLUMNS_CACHE_CAPACITY: usize = 1024;
 
 #[derive(Debug, thiserror::Error)]
 pub enum Error {
@@ -56,12 +58,37 @@ pub type Result<T> = std::result::Result<T, Error>;
 /// The writer's connection.
 pub struct Connection {
     inner: rusqlite::Connection,
+    /// The column layout of each statement that returns rows, by its text: rows share it, and
+    /// a column is found by name with one hash look-up.
+    columns: std::collections::HashMap<String, Arc<Columns>>,
+}
+
+/// The columns of a statement's rows.
+#[derive(Debug)]
+pub struct Columns {
+    names: Vec<String>,
+    /// The first position of each name.
+    by_name: std::collections::HashMap<String, usize>,
+}
+
+impl Columns {
+    fn of(stmt: &rusqlite::Statement<'_>) -> Columns {
+        let names: Vec<String> = stmt.column_names().iter().map(|c| c.to_string()).collect();
+        let mut by_name = std::collections::HashMap::with_capacity(names.len());
+        for (i, name) in names.iter().enumerate() {
+            by_name.entry(name.clone()).or_insert(i);
+        }
+        Columns { names, by_name }
+    }
 }
 
 impl Connection {
     pub fn new(inner: rusqlite::Connection) -> Connection {
         inner.set_prepared_statement_cache_capacity(STATEMENT_CACHE_CAPACITY);
-        Connection { inner }
+        Connection {
+            inner,
+            columns: std::collections::HashMap::new(),
+        }
     }
 
     /// Runs statements without parameters (transaction control, pragmas).
@@ -86,8 +113,18 @@ impl Connection {
                 rows_affected: changed as u64,
             }));
         }
-        let columns: Arc<[String]> = stmt.column_names().iter().map(|c| c.to_string()).collect();
-        let width = columns.len();
+        let columns = match self.columns.get(sql) {
+            Some(known) => known.clone(),
+            None => {
+                let fresh = Arc::new(Columns::of(&stmt));
+                if self.columns.len() >= COLUMNS_CACHE_CAPACITY {
+                    self.columns.clear();
+                }
+                self.columns.insert(sql.to_string(), fresh.clone());
+                fresh
+            }
+        };
+        let width = columns.names.len();
         let mut found = Vec::new();
         let mut cursor = stmt.raw_query();
         while let Some(row) = cursor.next()? {
@@ -279,20 +316,20 @@ impl<T: Decode> Decode for Option<T> {
 
 /// A column named or numbered.
 pub trait ColumnIndex {
-    fn position(&self, columns: &[String]) -> Option<usize>;
+    fn position(&self, columns: &Columns) -> Option<usize>;
     fn describe(&self) -> String;
 }
 impl ColumnIndex for &str {
-    fn position(&self, columns: &[String]) -> Option<usize> {
-        columns.iter().position(|c| c == self)
+    fn position(&self, columns: &Columns) -> Option<usize> {
+        columns.by_name.get(*self).copied()
     }
     fn describe(&self) -> String {
         self.to_string()
     }
 }
 impl ColumnIndex for usize {
-    fn position(&self, columns: &[String]) -> Option<usize> {
-        (*self < columns.len()).then_some(*self)
+    fn position(&self, columns: &Columns) -> Option<usize> {
+        (*self < columns.names.len()).then_some(*self)
     }
     fn describe(&self) -> String {
         format!("#{self}")
@@ -302,7 +339,7 @@ impl ColumnIndex for usize {
 /// A row read, its values owned.
 #[derive(Debug, Clone)]
 pub struct Row {
-    columns: Arc<[String]>,
+    columns: Arc<Columns>,
     values: Vec<Value>,
 }
 
@@ -628,6 +665,16 @@ mod tests {
             .map(|r| <(String, i64)>::from_row(r).unwrap())
             .collect();
         assert_eq!(rows, vec![("x".into(), 1), ("z".into(), 3)]);
+        // A name that appears twice reads its first column, in every row of the statement.
+        for _ in 0..2 {
+            let row = query("SELECT b, a, a AS b FROM t WHERE a = $1")
+                .bind("y")
+                .fetch_one(&mut c)
+                .await
+                .unwrap();
+            assert_eq!(row.try_get::<i64, _>("b").unwrap(), 2);
+            assert_eq!(row.try_get::<String, _>(2usize).unwrap(), "y");
+        }
     }
 
     #[tokio::test]
