@@ -19,13 +19,16 @@ pub struct IdGen {
 
 impl IdGen {
     pub fn next(&self, kind: IdKind) -> String {
+        let now = now_ms().max(0) as u64;
+        let mut clock = self.clock.lock().expect("id clock lock");
+        // Within a millisecond the clock counts up from the entropy it drew last: the OS is
+        // asked for more only when the millisecond moves on.
         let mut bytes = [0u8; 16];
-        getrandom::getrandom(&mut bytes).expect("the OS random source");
-        let (ms, entropy) = self
-            .clock
-            .lock()
-            .expect("id clock lock")
-            .next(now_ms().max(0) as u64, u128::from_le_bytes(bytes));
+        if clock.takes_entropy(now) {
+            getrandom::getrandom(&mut bytes).expect("the OS random source");
+        }
+        let (ms, entropy) = clock.next(now, u128::from_le_bytes(bytes));
+        drop(clock);
         encode(kind, ms, entropy)
     }
 }

@@ -49,6 +49,12 @@ pub struct IdClock {
 }
 
 impl IdClock {
+    /// Whether [`IdClock::next`] at `now_ms` takes fresh entropy; otherwise it increments the
+    /// last one and ignores what it is given (so the caller may skip drawing it).
+    pub fn takes_entropy(&self, now_ms: u64) -> bool {
+        now_ms > self.last_ms
+    }
+
     /// Next (ms, entropy) pair, strictly greater than the previous one, so ids issued by one
     /// process sort in issue order even within a millisecond or if the wall clock steps back.
     pub fn next(&mut self, now_ms: u64, fresh_entropy: u128) -> (u64, u128) {
@@ -126,6 +132,22 @@ mod tests {
     }
 
     proptest! {
+        /// The entropy given is used exactly when `takes_entropy` says so, so a caller may skip
+        /// drawing it otherwise.
+        #[test]
+        fn entropy_is_taken_only_when_the_millisecond_moves_on(steps in proptest::collection::vec((0u64..3, any::<u128>()), 1..50)) {
+            let mut clock = IdClock::default();
+            let mut now = 1_600_000_000_000u64;
+            for (i, (advance, entropy)) in steps.into_iter().enumerate() {
+                now = if i % 7 == 6 { now.saturating_sub(1) } else { now + advance };
+                let takes = clock.takes_entropy(now);
+                let mut twin = clock;
+                let with_other_entropy = twin.next(now, !entropy);
+                let given = clock.next(now, entropy);
+                prop_assert_eq!(given == with_other_entropy, !takes);
+            }
+        }
+
         #[test]
         fn string_order_follows_issue_order(steps in proptest::collection::vec((0u64..3, any::<u128>()), 1..50)) {
             let mut clock = IdClock::default();
