@@ -235,7 +235,7 @@ macro_rules! impl_ledger_store {
             }
             async fn persist_ledger(&mut self, changes: &Changes) -> Result<()> {
                 let new: std::collections::HashSet<&str> = changes.new_accounts.iter().map(String::as_str).collect();
-                let (inserted, updated): (Vec<&Account>, Vec<&Account>) =
+                let (inserted, mut updated): (Vec<&Account>, Vec<&Account>) =
                     changes.accounts.iter().partition(|a| new.contains(a.id.as_str()));
                 for chunk in inserted.chunks(ACCOUNT_ROWS_PER_STATEMENT.min(ROWS_PER_STATEMENT_MAX)) {
                     let mut qb = sql_api::QueryBuilder::<$db>::new(
@@ -243,6 +243,23 @@ macro_rules! impl_ledger_store {
                     );
                     push_account_values(&mut qb, chunk);
                     qb.build().execute(&mut *self).await?;
+                }
+                if ROWS_PER_STATEMENT_MAX == 1 {
+                    // One row per statement (the SQLite writer): a plain keyed update, which
+                    // SQLite runs without materializing a one-row VALUES table first.
+                    for a in &updated {
+                        sql_api::query(
+                            "UPDATE ledger_accounts SET debits_pending = $2, debits_posted = $3, credits_pending = $4, credits_posted = $5 WHERE id = $1",
+                        )
+                        .bind(a.id.as_str())
+                        .bind(a.debits_pending)
+                        .bind(a.debits_posted)
+                        .bind(a.credits_pending)
+                        .bind(a.credits_posted)
+                        .execute(&mut *self)
+                        .await?;
+                    }
+                    updated.clear();
                 }
                 for chunk in updated.chunks(UPDATE_ROWS_PER_STATEMENT.min(ROWS_PER_STATEMENT_MAX)) {
                     let mut qb = sql_api::QueryBuilder::<$db>::new(
@@ -286,7 +303,21 @@ macro_rules! impl_ledger_store {
                     });
                     qb.build().execute(&mut *self).await?;
                 }
-                for chunk in changes.pending_updates.chunks(UPDATE_ROWS_PER_STATEMENT.min(ROWS_PER_STATEMENT_MAX)) {
+                let mut pending_updates = changes.pending_updates.as_slice();
+                if ROWS_PER_STATEMENT_MAX == 1 {
+                    for (id, state) in pending_updates {
+                        sql_api::query(
+                            "UPDATE ledger_transfers SET pending_state = $2, posted_amount = $3, expires_at_ms = NULL WHERE id = $1",
+                        )
+                        .bind(id.as_str())
+                        .bind(state.as_str())
+                        .bind(state.posted_amount())
+                        .execute(&mut *self)
+                        .await?;
+                    }
+                    pending_updates = &[];
+                }
+                for chunk in pending_updates.chunks(UPDATE_ROWS_PER_STATEMENT.min(ROWS_PER_STATEMENT_MAX)) {
                     let mut qb = sql_api::QueryBuilder::<$db>::new(
                         "UPDATE ledger_transfers SET pending_state = v.column2, posted_amount = v.column3, expires_at_ms = NULL FROM (",
                     );
