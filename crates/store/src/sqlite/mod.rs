@@ -94,6 +94,8 @@ pub async fn open_with(
         MIGRATIONS.run(&setup).await?;
         setup.close().await;
     }
+    // The checkpointer first: the writer hands checkpoints over to it only once it runs.
+    let checkpointer = Checkpointer::start(path)?;
     let writer = open_writer(path, writer_cache_mib.max(1))?;
     let readers = SqlitePoolOptions::new()
         .max_connections(readers.max(1))
@@ -103,11 +105,123 @@ pub async fn open_with(
     Ok(Arc::new(SqliteDb {
         writer: Arc::new(Mutex::new(Some(writer))),
         readers,
+        checkpointer: std::sync::Mutex::new(Some(checkpointer)),
     }))
+}
+
+/// The WAL length (pages) at which the writer checkpoints after a commit by itself, against
+/// SQLite's 1,000. The checkpointer copies committed pages while the writer goes on, but the WAL
+/// starts over from its beginning only when a write transaction begins with every page copied,
+/// which under a steady load of back-to-back commits never happens: the writer's own checkpoint
+/// (of the few pages the checkpointer has not reached yet) makes it happen, and bounds the WAL.
+const WRITER_CHECKPOINT_BACKSTOP_PAGES: u32 = 4_000;
+
+/// How often the checkpointer copies committed pages from the WAL into the database file, when
+/// anything was committed since it last did.
+const CHECKPOINT_INTERVAL: Duration = Duration::from_millis(100);
+
+/// Copies the WAL into the database file on a thread and connection of its own, so that the
+/// writer seldom does it inside a commit (SQLite's automatic checkpoint runs in the committing
+/// connection: a tenth of the writer's time, with two more fsyncs; docs/performance.md). WAL
+/// allows it: a checkpoint and a write transaction run at the same time. The checkpoints are
+/// PASSIVE: they copy what no reader still needs, and never wait for a lock.
+struct Checkpointer {
+    signal: Arc<CheckpointSignal>,
+    thread: Option<std::thread::JoinHandle<()>>,
+}
+
+#[derive(Default)]
+struct CheckpointSignal {
+    state: std::sync::Mutex<CheckpointState>,
+    wake: std::sync::Condvar,
+}
+
+#[derive(Default)]
+struct CheckpointState {
+    commits: u64,
+    stop: bool,
+}
+
+impl CheckpointSignal {
+    fn lock(&self) -> std::sync::MutexGuard<'_, CheckpointState> {
+        // The state is two plain fields, consistent even if a holder panicked.
+        self.state
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+
+    fn note_commit(&self) {
+        self.lock().commits += 1;
+    }
+
+    fn stop(&self) {
+        self.lock().stop = true;
+        self.wake.notify_all();
+    }
+}
+
+impl Checkpointer {
+    fn start(path: &Path) -> Result<Checkpointer> {
+        let raw = rusqlite::Connection::open_with_flags(
+            path,
+            rusqlite::OpenFlags::SQLITE_OPEN_READ_WRITE | rusqlite::OpenFlags::SQLITE_OPEN_NO_MUTEX,
+        )
+        .map_err(direct::Error::from)?;
+        let mut conn = direct::Connection::new(raw);
+        // A checkpoint syncs the WAL before it copies, and the database file after.
+        conn.execute_batch("PRAGMA synchronous = FULL; PRAGMA wal_autocheckpoint = 0;")?;
+        let signal = Arc::new(CheckpointSignal::default());
+        let theirs = signal.clone();
+        let thread = std::thread::Builder::new()
+            .name("ewtp-checkpoint".into())
+            .spawn(move || run_checkpoints(conn, &theirs))
+            .map_err(|e| StoreError::Config(format!("starting the checkpoint thread: {e}")))?;
+        Ok(Checkpointer {
+            signal,
+            thread: Some(thread),
+        })
+    }
+}
+
+impl Drop for Checkpointer {
+    fn drop(&mut self) {
+        // The thread ends at its next wake-up; `SqliteDb::close` also waits for it.
+        self.signal.stop();
+    }
+}
+
+fn run_checkpoints(mut conn: direct::Connection, signal: &CheckpointSignal) {
+    let mut state = signal.lock();
+    loop {
+        state = match signal
+            .wake
+            .wait_timeout_while(state, CHECKPOINT_INTERVAL, |s| !s.stop)
+        {
+            Ok((guard, _)) => guard,
+            Err(poisoned) => poisoned.into_inner().0,
+        };
+        if state.stop {
+            break;
+        }
+        let commits = std::mem::take(&mut state.commits);
+        drop(state);
+        if commits > 0 {
+            if let Err(e) = conn.execute_batch("PRAGMA wal_checkpoint(PASSIVE);") {
+                tracing::warn!(error = %e, "SQLite checkpoint");
+            }
+        }
+        state = signal.lock();
+    }
+    drop(state);
+    if let Err((_, e)) = conn.into_inner().close() {
+        tracing::warn!(error = %e, "closing the SQLite checkpointer");
+    }
 }
 
 static MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/sqlite");
 
+/// The writer's connection: durable commits, foreign keys, its page cache, and automatic
+/// checkpoints only as a backstop (the database's [`Checkpointer`] does them).
 fn open_writer(path: &Path, cache_mib: u32) -> Result<direct::Connection> {
     let raw = rusqlite::Connection::open_with_flags(
         path,
@@ -121,7 +235,7 @@ fn open_writer(path: &Path, cache_mib: u32) -> Result<direct::Connection> {
     let cache_kib = i64::from(cache_mib) * 1024;
     conn.execute_batch(&format!(
         "PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL; PRAGMA foreign_keys = ON; \
-         PRAGMA cache_size = -{cache_kib};"
+         PRAGMA cache_size = -{cache_kib}; PRAGMA wal_autocheckpoint = {WRITER_CHECKPOINT_BACKSTOP_PAGES};"
     ))?;
     Ok(conn)
 }
@@ -132,6 +246,8 @@ struct SqliteDb {
     /// `None` once closed.
     writer: Arc<Mutex<Option<direct::Connection>>>,
     readers: sqlx::SqlitePool,
+    /// `None` once closed.
+    checkpointer: std::sync::Mutex<Option<Checkpointer>>,
 }
 
 impl SqliteDb {
@@ -148,6 +264,8 @@ impl SqliteDb {
 struct DirectTx {
     conn: OwnedMutexGuard<Option<direct::Connection>>,
     open: bool,
+    /// Told of each commit, so that the checkpointer knows there is something to copy.
+    checkpoints: Option<Arc<CheckpointSignal>>,
 }
 
 impl DirectTx {
@@ -186,6 +304,9 @@ impl WriteTx for DirectTx {
     async fn commit(mut self: Box<Self>) -> Result<()> {
         self.conn().execute_batch("COMMIT")?;
         self.open = false;
+        if let Some(signal) = &self.checkpoints {
+            signal.note_commit();
+        }
         Ok(())
     }
 }
@@ -201,7 +322,17 @@ impl Database for SqliteDb {
             // IMMEDIATE: the write lock is taken now, not at the first write.
             c.execute_batch("BEGIN IMMEDIATE")?;
         }
-        Ok(Box::new(DirectTx { conn, open: true }))
+        let checkpoints = self
+            .checkpointer
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .as_ref()
+            .map(|c| c.signal.clone());
+        Ok(Box::new(DirectTx {
+            conn,
+            open: true,
+            checkpoints,
+        }))
     }
     async fn read(&self) -> Result<Box<dyn ReadConn>> {
         Ok(Box::new(Read(self.readers.acquire().await?)))
@@ -218,6 +349,19 @@ impl Database for SqliteDb {
     }
     async fn close(&self) {
         self.readers.close().await;
+        let checkpointer = self
+            .checkpointer
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .take();
+        if let Some(mut checkpointer) = checkpointer {
+            checkpointer.signal.stop();
+            if let Some(thread) = checkpointer.thread.take() {
+                // Ended before the writer closes, so the writer is the last connection and
+                // checkpoints the rest of the WAL itself as it closes.
+                let _ = tokio::task::spawn_blocking(move || thread.join()).await;
+            }
+        }
         if let Some(conn) = self.writer.lock().await.take() {
             if let Err((_, e)) = conn.into_inner().close() {
                 tracing::warn!(error = %e, "closing the SQLite writer");
@@ -251,6 +395,44 @@ mod tests {
         assert_eq!(pragma(&mut writer, "synchronous"), "Integer(2)");
         assert_eq!(pragma(&mut writer, "foreign_keys"), "Integer(1)");
         assert_eq!(pragma(&mut writer, "cache_size"), "Integer(-3072)");
+        // Checkpoints are the checkpointer's (its own thread); the writer's only a backstop.
+        assert_eq!(pragma(&mut writer, "wal_autocheckpoint"), "Integer(4000)");
+    }
+
+    /// The writer never checkpoints (its automatic checkpoint is off); the checkpointer thread
+    /// copies what it committed into the database file shortly after, and ends when the
+    /// database closes.
+    #[tokio::test]
+    async fn the_checkpointer_copies_the_writers_commits_into_the_file() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("t.db");
+        let db = open(&path, 1).await.unwrap();
+        let file_len = || std::fs::metadata(&path).unwrap().len();
+        let before = file_len();
+        let mut tx = db.begin().await.unwrap();
+        let filler = "x".repeat(4000);
+        for i in 0..500 {
+            tx.stores()
+                .put_meta(&format!("filler-{i}"), &filler)
+                .await
+                .unwrap();
+        }
+        tx.commit().await.unwrap();
+        // 2 MB committed: in the WAL at once, in the database file once checkpointed.
+        let deadline = std::time::Instant::now() + Duration::from_secs(10);
+        while file_len() < before + 1_000_000 {
+            assert!(
+                std::time::Instant::now() < deadline,
+                "no checkpoint within 10 s: the file is {} bytes",
+                file_len()
+            );
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+        db.close().await;
+        assert!(
+            !dir.path().join("t.db-wal").exists(),
+            "the writer, the last connection, checkpoints the rest and removes the WAL on close"
+        );
     }
 
     /// A transaction dropped without commit leaves nothing behind, and the writer can begin
