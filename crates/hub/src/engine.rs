@@ -200,6 +200,8 @@ pub struct Engine {
     stop: Arc<Notify>,
     /// Commands the queue has taken since the start.
     accepted: Arc<std::sync::atomic::AtomicU64>,
+    /// Commands the writer has drawn from the queue into batches.
+    taken: Arc<std::sync::atomic::AtomicU64>,
 }
 
 /// The writer thread; [`Writer::join`] waits until it has drained its queue and exited.
@@ -236,6 +238,8 @@ impl Engine {
         metrics.set_queue_capacity(config.queue_capacity);
         let (done, finished) = oneshot::channel();
         let stop_signal = stop.clone();
+        let taken: Arc<std::sync::atomic::AtomicU64> = Arc::default();
+        let writer_taken = taken.clone();
         let runtime = tokio::runtime::Builder::new_current_thread()
             .enable_all()
             .build()?;
@@ -249,6 +253,7 @@ impl Engine {
                     stop_signal,
                     config.batch_max,
                     state,
+                    writer_taken,
                 ));
                 let _ = done.send(());
             })?;
@@ -257,6 +262,7 @@ impl Engine {
                 queue,
                 stop,
                 accepted: Arc::default(),
+                taken,
             },
             Writer { finished },
         ))
@@ -289,6 +295,12 @@ impl Engine {
         self.accepted.load(std::sync::atomic::Ordering::SeqCst)
     }
 
+    /// Commands the writer has drawn from the queue into batches since the start: once a
+    /// command is counted here, the batch it is in is formed and the writer is applying it.
+    pub fn taken(&self) -> u64 {
+        self.taken.load(std::sync::atomic::Ordering::SeqCst)
+    }
+
     pub fn queue_depth(&self) -> usize {
         self.queue.max_capacity() - self.queue.capacity()
     }
@@ -306,6 +318,7 @@ async fn run_writer(
     stop: Arc<Notify>,
     batch_max: usize,
     mut state: WriterState,
+    taken: Arc<std::sync::atomic::AtomicU64>,
 ) {
     let mut stopping = false;
     loop {
@@ -329,6 +342,7 @@ async fn run_writer(
             }
         }
         metrics.set_queue_depth(jobs.len());
+        taken.fetch_add(batch.len() as u64, std::sync::atomic::Ordering::SeqCst);
         let started = Instant::now();
         let size = batch.len();
         let (replies, results) = apply_batch(db.as_ref(), &metrics, &mut state, batch).await;

@@ -135,10 +135,11 @@ async fn one_batch_counted(
                 .await
         })
     };
-    // Taken by the writer: accepted by the queue, and the queue empty again (the writer then
-    // waits for the connection the blocker holds). Under load the spawned task may run late, so
-    // an empty queue alone does not tell.
-    while engine.accepted() < 1 || engine.queue_depth() > 0 {
+    // Taken by the writer into a batch of its own, which it is applying (so it waits for the
+    // connection the blocker holds and takes nothing more from the queue). Neither an empty queue
+    // nor the queue's accepting it tells: the writer may still be forming that batch, and would
+    // take the first job below into it.
+    while engine.taken() < 1 {
         tokio::task::yield_now().await;
     }
     // One at a time, so the queue holds the jobs in the order given.
