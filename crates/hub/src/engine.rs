@@ -198,8 +198,6 @@ struct Job {
 pub struct Engine {
     queue: mpsc::Sender<Job>,
     stop: Arc<Notify>,
-    /// Commands the queue has taken since the start.
-    accepted: Arc<std::sync::atomic::AtomicU64>,
     /// Commands the writer has drawn from the queue into batches.
     taken: Arc<std::sync::atomic::AtomicU64>,
 }
@@ -257,15 +255,7 @@ impl Engine {
                 ));
                 let _ = done.send(());
             })?;
-        Ok((
-            Engine {
-                queue,
-                stop,
-                accepted: Arc::default(),
-                taken,
-            },
-            Writer { finished },
-        ))
+        Ok((Engine { queue, stop, taken }, Writer { finished }))
     }
 
     /// Enqueues a command and waits for its durable outcome. A full queue answers at once.
@@ -285,14 +275,7 @@ impl Engine {
                 mpsc::error::TrySendError::Full(_) => EngineError::Overloaded,
                 mpsc::error::TrySendError::Closed(_) => EngineError::Stopping,
             })?;
-        self.accepted
-            .fetch_add(1, std::sync::atomic::Ordering::SeqCst);
         answer.await.map_err(|_| EngineError::Stopping)?
-    }
-
-    /// Commands the queue has taken since the start (those refused as overloaded not counted).
-    pub fn accepted(&self) -> u64 {
-        self.accepted.load(std::sync::atomic::Ordering::SeqCst)
     }
 
     /// Commands the writer has drawn from the queue into batches since the start: once a
