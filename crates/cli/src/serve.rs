@@ -186,6 +186,9 @@ pub async fn run(args: ServeArgs) -> Result<(), Box<dyn std::error::Error>> {
     } else {
         "sqlite"
     };
+    // Handlers first: a signal sent as soon as the hub answers (or prints its address) must
+    // find them installed, or it would kill the process uncleanly.
+    let signals = Signals::install().map_err(ServeError::Signal)?;
     let hub = hub::start(config.clone()).await?;
     let key_path = hub.data_dir.join(hub::OPERATOR_KEY_FILE);
     println!(
@@ -202,22 +205,34 @@ pub async fn run(args: ServeArgs) -> Result<(), Box<dyn std::error::Error>> {
         None => println!("operator key: in {}", key_path.display()),
     }
     println!("listening on http://{}", hub.addr);
-    wait_for_signal().await.map_err(ServeError::Signal)?;
+    signals.wait().await;
     eprintln!("stopping: finishing in-flight requests");
     hub.stop().await?;
     eprintln!("stopped");
     Ok(())
 }
 
-async fn wait_for_signal() -> std::io::Result<()> {
-    use tokio::signal::unix::{signal, SignalKind};
-    let mut term = signal(SignalKind::terminate())?;
-    let mut int = signal(SignalKind::interrupt())?;
-    tokio::select! {
-        _ = term.recv() => {}
-        _ = int.recv() => {}
+/// SIGTERM and SIGINT, caught from the moment they are installed.
+struct Signals {
+    term: tokio::signal::unix::Signal,
+    int: tokio::signal::unix::Signal,
+}
+
+impl Signals {
+    fn install() -> std::io::Result<Signals> {
+        use tokio::signal::unix::{signal, SignalKind};
+        Ok(Signals {
+            term: signal(SignalKind::terminate())?,
+            int: signal(SignalKind::interrupt())?,
+        })
     }
-    Ok(())
+
+    async fn wait(mut self) {
+        tokio::select! {
+            _ = self.term.recv() => {}
+            _ = self.int.recv() => {}
+        }
+    }
 }
 
 #[cfg(test)]

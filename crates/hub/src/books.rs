@@ -8,6 +8,9 @@
 
 use ledger::{Account, AccountKind, Changes, Ledger, Transfer, TransferResult};
 use std::collections::HashMap;
+
+/// The books' maps are looked up several times per transfer: a fast hash (randomly seeded).
+type FastMap<K, V> = HashMap<K, V, foldhash::fast::RandomState>;
 use store::{StoreError, Stores};
 use trade::Currency;
 
@@ -24,12 +27,17 @@ pub const PENDING_CACHED_MAX: usize = 100_000;
 
 #[derive(Default)]
 pub struct Books {
-    accounts: HashMap<String, Account>,
-    by_key: HashMap<AccountKey, String>,
+    accounts: FastMap<String, Account>,
+    by_key: FastMap<AccountKey, String>,
+    /// Every account's integer key (decision 35): the writes name accounts by it.
+    seqs: FastMap<String, i64>,
     /// Transfers still pending (escrow holds, shares waiting for delivery): a post or void
     /// finds them here instead of in the database.
-    pending: HashMap<String, Transfer>,
+    pending: FastMap<String, Transfer>,
     pending_max: usize,
+    /// The greatest transfer id stored: a new transfer with a greater id (ids are time-ordered,
+    /// so nearly all) needs no look-up to prove it is not a repeat.
+    newest_transfer_id: Option<String>,
 }
 
 impl Books {
@@ -42,6 +50,8 @@ impl Books {
         for account in conn.all_accounts().await? {
             books.insert(account);
         }
+        books.seqs = conn.account_seqs().await?.into_iter().collect();
+        books.newest_transfer_id = conn.newest_transfer_id().await?;
         let limit = i64::try_from(pending_max).unwrap_or(i64::MAX);
         for transfer in conn.pending_transfers(limit).await? {
             books.pending.insert(transfer.id.clone(), transfer);
@@ -56,6 +66,16 @@ impl Books {
 
     pub fn account(&self, id: &str) -> Option<&Account> {
         self.accounts.get(id)
+    }
+
+    /// The integer key of a stored account.
+    pub fn seq(&self, id: &str) -> Option<i64> {
+        self.seqs.get(id).copied()
+    }
+
+    /// Keeps the integer keys the store gave new accounts. Call only after the commit succeeded.
+    pub fn learn_seqs(&mut self, seqs: impl IntoIterator<Item = (String, i64)>) {
+        self.seqs.extend(seqs);
     }
 
     pub fn find(&self, key: &AccountKey) -> Option<&Account> {
@@ -77,7 +97,22 @@ impl Books {
     /// Folds a committed batch's changes in. Call only after the commit succeeded.
     pub fn absorb(&mut self, changes: &Changes) {
         for account in &changes.accounts {
-            self.insert(account.clone());
+            match self.accounts.get_mut(&account.id) {
+                // Only an account's figures change; the rest is fixed at its creation.
+                Some(known) => {
+                    debug_assert_eq!(key_of(known), key_of(account));
+                    known.debits_pending = account.debits_pending;
+                    known.debits_posted = account.debits_posted;
+                    known.credits_pending = account.credits_pending;
+                    known.credits_posted = account.credits_posted;
+                }
+                None => self.insert(account.clone()),
+            }
+        }
+        if let Some(newest) = changes.transfers.iter().map(|t| &t.id).max() {
+            if self.newest_transfer_id.as_ref().is_none_or(|n| newest > n) {
+                self.newest_transfer_id = Some(newest.clone());
+            }
         }
         for transfer in changes.transfers.iter().filter(|t| t.flags.pending) {
             // Bounded: past the cap a pending transfer is read from the database when it is
@@ -107,8 +142,13 @@ impl Books {
         batch: &[Transfer],
     ) -> Result<Ledger, StoreError> {
         let mut ledger = Ledger::new();
-        let (account_ids, transfer_ids) = ledger::referenced_ids(batch);
+        let (account_ids, mut transfer_ids) = ledger::referenced_ids(batch);
         self.lend(&mut ledger, &account_ids);
+        // Only ids at or below the newest stored one can name a stored transfer.
+        match &self.newest_transfer_id {
+            Some(newest) => transfer_ids.retain(|id| id <= newest),
+            None => transfer_ids.clear(),
+        }
         if !transfer_ids.is_empty() {
             for (transfer, state) in conn.transfers_by_id(&transfer_ids).await? {
                 let id = transfer.id.clone();
@@ -167,12 +207,17 @@ pub async fn commit_transfers(
     let mut tx = db.begin().await?;
     let mut ledger = books.working_set(tx.stores(), batch).await?;
     let results = ledger.create_transfers(batch, now_ms);
-    let changes = ledger.take_changes();
+    let changes = ledger.into_changes();
+    let mut seqs = Vec::new();
     if !changes.is_empty() {
-        tx.stores().persist_ledger(&changes).await?;
+        seqs = tx
+            .stores()
+            .persist_ledger(&changes, &|id| books.seq(id))
+            .await?;
     }
     tx.commit().await?;
     books.absorb(&changes);
+    books.learn_seqs(seqs);
     Ok(results)
 }
 
@@ -190,9 +235,13 @@ pub async fn commit_accounts(
     let changes = ledger.take_changes();
     if !changes.is_empty() {
         let mut tx = db.begin().await?;
-        tx.stores().persist_ledger(&changes).await?;
+        let seqs = tx
+            .stores()
+            .persist_ledger(&changes, &|id| books.seq(id))
+            .await?;
         tx.commit().await?;
         books.absorb(&changes);
+        books.learn_seqs(seqs);
     }
     Ok(results)
 }

@@ -74,6 +74,7 @@ impl WriterState {
         for changes in &effects.ledger {
             self.books.absorb(changes);
         }
+        self.books.learn_seqs(effects.account_seqs);
         if let Some(rules) = effects.rules {
             self.rules = rules;
         }
@@ -102,6 +103,8 @@ impl WriterState {
 pub struct Effects {
     /// What the ledger working set changed, in order (one entry per persisted step).
     pub ledger: Vec<Changes>,
+    /// The integer keys the store gave accounts created in this batch.
+    pub account_seqs: HashMap<String, i64>,
     /// The whole rule list, when the batch changed a rule.
     pub rules: Option<Vec<RiskRule>>,
     /// The whole FX table, when the batch set rates.
@@ -314,7 +317,14 @@ impl<'a> BatchCtx<'a> {
         if changes.is_empty() {
             return Ok(());
         }
-        s.persist_ledger(&changes).await?;
+        let books = &self.state.books;
+        let earlier = &self.effects.account_seqs;
+        let seqs = s
+            .persist_ledger(&changes, &|id| {
+                earlier.get(id).copied().or_else(|| books.seq(id))
+            })
+            .await?;
+        self.effects.account_seqs.extend(seqs);
         self.effects.ledger.push(changes);
         Ok(())
     }

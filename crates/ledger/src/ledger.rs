@@ -1,7 +1,11 @@
 //! The in-memory working set and the functions that change it: `create_accounts`,
 //! `create_transfers`, `expire_due`, with the changes kept for the caller to persist.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::{BTreeMap, BTreeSet, HashSet};
+
+/// Sets used only to skip repeats (never iterated): hashed with a fixed seed, so runs stay
+/// deterministic, and far cheaper than ordered sets on batches of thousands of ids.
+type SeenSet<'a> = HashSet<&'a str, foldhash::fast::FixedState>;
 
 use crate::account::{validate_new_account, Account, AccountResult, Balances};
 use crate::invariants::{check_accounts, BalanceDelta, InvariantViolation};
@@ -116,7 +120,7 @@ pub fn referenced_ids(batch: &[Transfer]) -> (Vec<String>, Vec<String>) {
 /// Non-empty ids in first-mention order, each once (a set beside the list: batches are large).
 #[derive(Default)]
 struct UniqueIds<'a> {
-    seen: BTreeSet<&'a str>,
+    seen: SeenSet<'a>,
     ids: Vec<String>,
 }
 
@@ -216,7 +220,7 @@ impl Ledger {
     /// Hands over what changed since the last call, and starts a new window.
     pub fn take_changes(&mut self) -> Changes {
         let log = std::mem::take(&mut self.log);
-        let mut seen = BTreeSet::new();
+        let mut seen = SeenSet::default();
         let accounts = log
             .new_account_ids
             .iter()
@@ -229,19 +233,47 @@ impl Ledger {
             .iter()
             .filter_map(|id| self.transfers.get(id).cloned())
             .collect();
-        let mut seen = BTreeSet::new();
-        let pending_updates = log
-            .pending_update_ids
-            .iter()
-            .filter(|id| seen.insert(id.as_str()))
-            .filter_map(|id| Some((id.clone(), self.pending_state(id)?)))
-            .collect();
+        let pending_updates = self.pending_updates(&log.pending_update_ids);
         Changes {
             accounts,
             new_accounts: log.new_account_ids,
             transfers,
             pending_updates,
         }
+    }
+
+    /// What [`Ledger::take_changes`] answers, for a working set that is done with: the accounts
+    /// and transfers are moved out, not copied (a batch of thousands is its writer's hot path).
+    pub fn into_changes(mut self) -> Changes {
+        let log = std::mem::take(&mut self.log);
+        // Removing as it goes keeps the first mention of each id only, as take_changes does.
+        let accounts = log
+            .new_account_ids
+            .iter()
+            .chain(&log.touched_account_ids)
+            .filter_map(|id| self.accounts.remove(id))
+            .collect();
+        let transfers = log
+            .created_transfer_ids
+            .iter()
+            .filter_map(|id| self.transfers.remove(id))
+            .collect();
+        let pending_updates = self.pending_updates(&log.pending_update_ids);
+        Changes {
+            accounts,
+            new_accounts: log.new_account_ids,
+            transfers,
+            pending_updates,
+        }
+    }
+
+    /// The final state of each pending transfer named, once each, in first-mention order.
+    fn pending_updates(&self, ids: &[String]) -> Vec<(String, PendingState)> {
+        let mut seen = SeenSet::default();
+        ids.iter()
+            .filter(|id| seen.insert(id.as_str()))
+            .filter_map(|id| Some((id.clone(), self.pending_state(id)?)))
+            .collect()
     }
 
     // ---- Accounts ----

@@ -834,7 +834,12 @@ impl Harness {
                     self.storage.expire_due(self.now_ms);
                     let mut working = self.storage.working_set_for(&batch);
                     let results = working.create_transfers(&batch, self.now_ms);
-                    self.storage.persist(working.take_changes());
+                    // The hub's batch path moves the changes out of a finished working set:
+                    // it must report exactly what take_changes does.
+                    let moved = working.clone().into_changes();
+                    let taken = working.take_changes();
+                    prop_assert_eq!(&moved, &taken, "into_changes differs from take_changes");
+                    self.storage.persist(taken);
                     results
                 } else {
                     let results = self.ledger.create_transfers(&batch, self.now_ms);

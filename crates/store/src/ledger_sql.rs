@@ -184,13 +184,17 @@ macro_rules! impl_ledger_store {
                 rows.iter().map(|r| transfer_from(r).map(|(t, _)| t)).collect()
             }
             async fn account_transfers(&mut self, account_id: &str, before_id: Option<&str>, limit: i64) -> Result<Vec<(Transfer, Option<PendingState>)>> {
-                // Two index range scans merged: transfers that debit the account and those that credit it.
+                // Two index range scans merged: transfers that debit the account and those that
+                // credit it, in the order they were committed (seq). The cursor is the last id
+                // seen; an id that is no transfer gives an empty page.
                 let rows = sql_api::query(
-                    "SELECT * FROM (
-                        SELECT * FROM ledger_transfers WHERE debit_account_id = $1 AND ($2 IS NULL OR id < $2)
+                    "WITH a AS (SELECT seq FROM ledger_accounts WHERE id = $1),
+                          c AS (SELECT seq FROM ledger_transfers WHERE id = $2)
+                     SELECT * FROM (
+                        SELECT * FROM ledger_transfers WHERE debit_seq = (SELECT seq FROM a) AND ($2 IS NULL OR seq < (SELECT seq FROM c))
                         UNION ALL
-                        SELECT * FROM ledger_transfers WHERE credit_account_id = $1 AND ($2 IS NULL OR id < $2)
-                     ) AS t ORDER BY id DESC LIMIT $3",
+                        SELECT * FROM ledger_transfers WHERE credit_seq = (SELECT seq FROM a) AND ($2 IS NULL OR seq < (SELECT seq FROM c))
+                     ) AS t ORDER BY seq DESC LIMIT $3",
                 )
                 .bind(account_id)
                 .bind(before_id)
@@ -205,17 +209,21 @@ macro_rules! impl_ledger_store {
                 // NUMERIC: cast back (a sum of one account's side fits, as its figure does).
                 let sums: (Option<i64>, Option<i64>) = sql_api::query_as(
                     "SELECT
-                        (SELECT CAST(SUM(amount) AS BIGINT) FROM ledger_transfers WHERE debit_account_id = $1 AND timestamp_ms < $2 AND (flags & 10) = 0),
-                        (SELECT CAST(SUM(amount) AS BIGINT) FROM ledger_transfers WHERE credit_account_id = $1 AND timestamp_ms < $2 AND (flags & 10) = 0)",
+                        (SELECT CAST(SUM(amount) AS BIGINT) FROM ledger_transfers
+                         WHERE debit_seq = (SELECT seq FROM ledger_accounts WHERE id = $1) AND timestamp_ms < $2 AND (flags & 10) = 0),
+                        (SELECT CAST(SUM(amount) AS BIGINT) FROM ledger_transfers
+                         WHERE credit_seq = (SELECT seq FROM ledger_accounts WHERE id = $1) AND timestamp_ms < $2 AND (flags & 10) = 0)",
                 )
                 .bind(account_id)
                 .bind(from_ms)
                 .fetch_one(&mut *self)
                 .await?;
                 let rows = sql_api::query(
-                    "SELECT * FROM ledger_transfers
-                     WHERE (debit_account_id = $1 OR credit_account_id = $1) AND timestamp_ms >= $2 AND timestamp_ms < $3 AND (flags & 10) = 0
-                     ORDER BY timestamp_ms, id",
+                    "WITH a AS (SELECT seq FROM ledger_accounts WHERE id = $1)
+                     SELECT * FROM ledger_transfers
+                     WHERE (debit_seq = (SELECT seq FROM a) OR credit_seq = (SELECT seq FROM a))
+                       AND timestamp_ms >= $2 AND timestamp_ms < $3 AND (flags & 10) = 0
+                     ORDER BY timestamp_ms, seq",
                 )
                 .bind(account_id)
                 .bind(from_ms)
@@ -233,31 +241,53 @@ macro_rules! impl_ledger_store {
                     .collect::<Result<Vec<_>>>()?;
                 Ok((sums.0.unwrap_or(0), sums.1.unwrap_or(0), movements))
             }
-            async fn persist_ledger(&mut self, changes: &Changes) -> Result<()> {
+            async fn account_seqs(&mut self) -> Result<Vec<(String, i64)>> {
+                Ok(sql_api::query_as("SELECT id, seq FROM ledger_accounts").fetch_all(&mut *self).await?)
+            }
+            async fn newest_transfer_id(&mut self) -> Result<Option<String>> {
+                Ok(sql_api::query_scalar("SELECT MAX(id) FROM ledger_transfers").fetch_one(&mut *self).await?)
+            }
+            async fn persist_ledger(&mut self, changes: &Changes, known: &$crate::SeqLookup<'_>) -> Result<Vec<(String, i64)>> {
                 let new: std::collections::HashSet<&str> = changes.new_accounts.iter().map(String::as_str).collect();
                 let (inserted, mut updated): (Vec<&Account>, Vec<&Account>) =
                     changes.accounts.iter().partition(|a| new.contains(a.id.as_str()));
+                let mut assigned: Vec<(String, i64)> = Vec::with_capacity(inserted.len());
                 for chunk in inserted.chunks(ACCOUNT_ROWS_PER_STATEMENT.min(ROWS_PER_STATEMENT_MAX)) {
                     let mut qb = sql_api::QueryBuilder::<$db>::new(
                         "INSERT INTO ledger_accounts (id, owner_id, currency, kind, code, flags, debits_pending, debits_posted, credits_pending, credits_posted, created_at_ms) ",
                     );
                     push_account_values(&mut qb, chunk);
-                    qb.build().execute(&mut *self).await?;
+                    qb.push(" RETURNING id, seq");
+                    for row in qb.build().fetch_all(&mut *self).await? {
+                        assigned.push((row.try_get("id")?, row.try_get("seq")?));
+                    }
                 }
+                let new_seqs: std::collections::HashMap<&str, i64> = assigned.iter().map(|(id, seq)| (id.as_str(), *seq)).collect();
+                let seq_of = |id: &str| new_seqs.get(id).copied().or_else(|| known(id));
                 if ROWS_PER_STATEMENT_MAX == 1 {
-                    // One row per statement (the SQLite writer): a plain keyed update, which
-                    // SQLite runs without materializing a one-row VALUES table first.
+                    // One row per statement (the SQLite writer): a plain keyed update, by the
+                    // integer key where it is known (a rowid seek, no text comparisons).
                     for a in &updated {
-                        sql_api::query(
-                            "UPDATE ledger_accounts SET debits_pending = $2, debits_posted = $3, credits_pending = $4, credits_posted = $5 WHERE id = $1",
-                        )
-                        .bind(a.id.as_str())
-                        .bind(a.debits_pending)
-                        .bind(a.debits_posted)
-                        .bind(a.credits_pending)
-                        .bind(a.credits_posted)
-                        .execute(&mut *self)
-                        .await?;
+                        let query = match seq_of(&a.id) {
+                            Some(seq) => sql_api::query(
+                                "UPDATE ledger_accounts SET debits_pending = $2, debits_posted = $3, credits_pending = $4, credits_posted = $5 WHERE seq = $1",
+                            )
+                            .bind(seq),
+                            None => sql_api::query(
+                                "UPDATE ledger_accounts SET debits_pending = $2, debits_posted = $3, credits_pending = $4, credits_posted = $5 WHERE id = $1",
+                            )
+                            .bind(a.id.as_str()),
+                        };
+                        let done = query
+                            .bind(a.debits_pending)
+                            .bind(a.debits_posted)
+                            .bind(a.credits_pending)
+                            .bind(a.credits_posted)
+                            .execute(&mut *self)
+                            .await?;
+                        if done.rows_affected() != 1 {
+                            return Err(corrupt("ledger_accounts", &a.id, "the account to update is not stored"));
+                        }
                     }
                     updated.clear();
                 }
@@ -273,16 +303,69 @@ macro_rules! impl_ledger_store {
                             .push_bind(a.credits_posted);
                     });
                     qb.push(") AS v WHERE ledger_accounts.id = v.column1");
-                    qb.build().execute(&mut *self).await?;
+                    let done = qb.build().execute(&mut *self).await?;
+                    if done.rows_affected() != chunk.len() as u64 {
+                        let ids: Vec<&str> = chunk.iter().map(|a| a.id.as_str()).collect();
+                        return Err(corrupt("ledger_accounts", &ids.join(","), "an account to update is not stored"));
+                    }
                 }
-                for chunk in changes.transfers.chunks(TRANSFER_ROWS_PER_STATEMENT.min(ROWS_PER_STATEMENT_MAX)) {
+                let mut transfers = changes.transfers.as_slice();
+                if ROWS_PER_STATEMENT_MAX == 1 {
+                    // One row per statement (the SQLite writer): one fixed statement text, so
+                    // nothing is built per row and the prepared statement is found at once.
+                    for t in transfers {
+                        let (state, expires) = initial_state(t);
+                        sql_api::query(
+                            "INSERT INTO ledger_transfers (id, debit_seq, credit_seq, debit_account_id, credit_account_id, amount, currency, pending_id, \
+                             timeout_ms, code, user_ref, flags, fx_base, fx_quote, fx_rate, fx_source, timestamp_ms, pending_state, posted_amount, expires_at_ms) \
+                             VALUES ($1, COALESCE($2, (SELECT seq FROM ledger_accounts WHERE id = $4)), COALESCE($3, (SELECT seq FROM ledger_accounts WHERE id = $5)), \
+                             $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, NULL, $19)",
+                        )
+                        .bind(t.id.as_str())
+                        .bind(seq_of(&t.debit_account_id))
+                        .bind(seq_of(&t.credit_account_id))
+                        .bind(t.debit_account_id.as_str())
+                        .bind(t.credit_account_id.as_str())
+                        .bind(t.amount)
+                        .bind(t.currency.code())
+                        .bind(t.pending_id.as_deref())
+                        .bind(t.timeout_ms)
+                        .bind(t.code.as_str())
+                        .bind(t.user_ref.as_str())
+                        .bind(i64::from(t.flags.to_bits()))
+                        .bind(t.fx.as_ref().map(|f| f.base.code()))
+                        .bind(t.fx.as_ref().map(|f| f.quote.code()))
+                        .bind(t.fx.as_ref().map(|f| f.rate.as_str()))
+                        .bind(t.fx.as_ref().map(|f| f.source.as_str()))
+                        .bind(t.timestamp_ms)
+                        .bind(state)
+                        .bind(expires)
+                        .execute(&mut *self)
+                        .await?;
+                    }
+                    transfers = &[];
+                }
+                for chunk in transfers.chunks(TRANSFER_ROWS_PER_STATEMENT.min(ROWS_PER_STATEMENT_MAX)) {
                     let mut qb = sql_api::QueryBuilder::<$db>::new(
-                        "INSERT INTO ledger_transfers (id, debit_account_id, credit_account_id, amount, currency, pending_id, timeout_ms, code, user_ref, flags, \
-                         fx_base, fx_quote, fx_rate, fx_source, timestamp_ms, pending_state, posted_amount, expires_at_ms) ",
+                        "INSERT INTO ledger_transfers (id, debit_seq, credit_seq, debit_account_id, credit_account_id, amount, currency, pending_id, timeout_ms, \
+                         code, user_ref, flags, fx_base, fx_quote, fx_rate, fx_source, timestamp_ms, pending_state, posted_amount, expires_at_ms) ",
                     );
                     qb.push_values(chunk, |mut b, t| {
                         let (state, expires) = initial_state(t);
+                        // The accounts' integer keys: given when known, else looked up by id in
+                        // the statement (COALESCE stops at the first non-NULL). A missing account
+                        // gives NULL, which the NOT NULL columns refuse.
                         b.push_bind(t.id.clone())
+                            .push("COALESCE(")
+                            .push_bind_unseparated(seq_of(&t.debit_account_id))
+                            .push_unseparated(", (SELECT seq FROM ledger_accounts WHERE id = ")
+                            .push_bind_unseparated(t.debit_account_id.clone())
+                            .push_unseparated("))")
+                            .push("COALESCE(")
+                            .push_bind_unseparated(seq_of(&t.credit_account_id))
+                            .push_unseparated(", (SELECT seq FROM ledger_accounts WHERE id = ")
+                            .push_bind_unseparated(t.credit_account_id.clone())
+                            .push_unseparated("))")
                             .push_bind(t.debit_account_id.clone())
                             .push_bind(t.credit_account_id.clone())
                             .push_bind(t.amount)
@@ -327,7 +410,7 @@ macro_rules! impl_ledger_store {
                     qb.push(") AS v WHERE ledger_transfers.id = v.column1");
                     qb.build().execute(&mut *self).await?;
                 }
-                Ok(())
+                Ok(assigned)
             }
             async fn insert_payout(&mut self, p: &PayoutRecord) -> Result<()> {
                 sql_api::query(

@@ -21,6 +21,9 @@ pub use records::{
 };
 
 use async_trait::async_trait;
+
+/// The integer key of a ledger account by its id, where the caller knows it (decision 35).
+pub type SeqLookup<'a> = dyn Fn(&str) -> Option<i64> + Send + Sync + 'a;
 use trade::{Order, OrderStatus, Party, Product, Role};
 
 pub type Result<T> = std::result::Result<T, StoreError>;
@@ -162,9 +165,20 @@ pub trait LedgerStore {
         from_ms: i64,
         to_ms: i64,
     ) -> Result<(i64, i64, Vec<Movement>)>;
+    /// Every account's integer key (decision 35), for the writer to keep beside its accounts.
+    async fn account_seqs(&mut self) -> Result<Vec<(String, i64)>>;
+    /// The greatest transfer id stored: an id above it names no stored transfer.
+    async fn newest_transfer_id(&mut self) -> Result<Option<String>>;
     /// Writes what a ledger batch changed: new accounts, new balances, new transfers, pending
-    /// states; a few multi-row statements whatever the batch size.
-    async fn persist_ledger(&mut self, changes: &ledger::Changes) -> Result<()>;
+    /// states; a few multi-row statements whatever the batch size (one a row on the SQLite
+    /// writer). `known` gives the integer key of an existing account when the caller has it
+    /// (otherwise the statement looks it up by id). Answers the keys the new accounts were given,
+    /// for the caller to keep once the transaction has committed.
+    async fn persist_ledger(
+        &mut self,
+        changes: &ledger::Changes,
+        known: &SeqLookup<'_>,
+    ) -> Result<Vec<(String, i64)>>;
     async fn insert_payout(&mut self, payout: &PayoutRecord) -> Result<()>;
     async fn get_payout(&mut self, id: &str) -> Result<Option<PayoutRecord>>;
     async fn list_payouts(

@@ -108,7 +108,7 @@ async fn take_writer_lock(
     }
 }
 
-static MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/postgres");
+pub(crate) static MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/postgres");
 
 pub fn options(url: &str) -> Result<PgConnectOptions> {
     PgConnectOptions::from_str(url)

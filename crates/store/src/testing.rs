@@ -140,3 +140,53 @@ impl PgSchema {
         Ok(())
     }
 }
+
+/// The migrations numbered up to `version` only: a later migration is then tested on data
+/// written under the earlier schema.
+fn migrations_until(all: &sqlx::migrate::Migrator, version: i64) -> sqlx::migrate::Migrator {
+    let migrations: Vec<sqlx::migrate::Migration> = all
+        .migrations
+        .iter()
+        .filter(|m| m.version <= version)
+        .cloned()
+        .collect();
+    sqlx::migrate::Migrator {
+        migrations: std::borrow::Cow::Owned(migrations),
+        ..sqlx::migrate::Migrator::DEFAULT
+    }
+}
+
+/// Creates the SQLite file at `path` with the schema as of migration `version`, and runs
+/// `statements` on it (data as an older hub wrote it). Opening it afterwards migrates the rest.
+pub async fn sqlite_with_data_at(
+    path: &std::path::Path,
+    version: i64,
+    statements: &[&str],
+) -> Result<()> {
+    let options = sqlx::sqlite::SqliteConnectOptions::new()
+        .filename(path)
+        .create_if_missing(true)
+        .foreign_keys(true);
+    let mut conn = sqlx::SqliteConnection::connect_with(&options).await?;
+    migrations_until(&crate::sqlite::MIGRATIONS, version)
+        .run(&mut conn)
+        .await?;
+    for sql in statements {
+        sqlx::query(sql).execute(&mut conn).await?;
+    }
+    conn.close().await?;
+    Ok(())
+}
+
+/// As [`sqlite_with_data_at`], in the PostgreSQL (schema) that `url` names.
+pub async fn postgres_with_data_at(url: &str, version: i64, statements: &[&str]) -> Result<()> {
+    let mut conn = sqlx::PgConnection::connect_with(&crate::postgres::options(url)?).await?;
+    migrations_until(&crate::postgres::MIGRATIONS, version)
+        .run(&mut conn)
+        .await?;
+    for sql in statements {
+        sqlx::query(sql).execute(&mut conn).await?;
+    }
+    conn.close().await?;
+    Ok(())
+}

@@ -795,8 +795,27 @@ async fn ledger_batches_round_trip() {
         );
         let first = l.take_changes();
         let mut tx = tdb.db.begin().await.unwrap();
-        tx.stores().persist_ledger(&first).await.unwrap();
+        // No integer key known: the transfer's are looked up by account id in SQL.
+        let mut seqs: std::collections::HashMap<String, i64> = tx
+            .stores()
+            .persist_ledger(&first, &|_| None)
+            .await
+            .unwrap()
+            .into_iter()
+            .collect();
         tx.commit().await.unwrap();
+        assert_eq!(seqs.len(), 3, "one key for each new account: {seqs:?}");
+        let mut keys: Vec<i64> = seqs.values().copied().collect();
+        keys.sort_unstable();
+        keys.dedup();
+        assert_eq!(keys.len(), 3, "distinct keys: {seqs:?}");
+        let mut r = tdb.db.read().await.unwrap();
+        let mut stored_seqs = r.stores().account_seqs().await.unwrap();
+        stored_seqs.sort();
+        let mut given: Vec<(String, i64)> = seqs.clone().into_iter().collect();
+        given.sort();
+        assert_eq!(stored_seqs, given);
+        drop(r);
 
         // Post the hold and pay the tax out of escrow: the second batch updates, not inserts.
         let post = Transfer::post("trf_2", "trf_1", 0, cny).with_code("escrow_release");
@@ -808,7 +827,14 @@ async fn ledger_batches_round_trip() {
         );
         let second = l.take_changes();
         let mut tx = tdb.db.begin().await.unwrap();
-        tx.stores().persist_ledger(&second).await.unwrap();
+        // The keys known: updates and transfers name accounts by them.
+        let known = seqs.clone();
+        let created = tx
+            .stores()
+            .persist_ledger(&second, &|id| known.get(id).copied())
+            .await
+            .unwrap();
+        assert!(created.is_empty(), "no account was created: {created:?}");
         tx.commit().await.unwrap();
 
         let mut r = tdb.db.read().await.unwrap();
@@ -835,6 +861,28 @@ async fn ledger_batches_round_trip() {
             .unwrap();
         let ids: Vec<&str> = page.iter().map(|(t, _)| t.id.as_str()).collect();
         assert_eq!(ids, ["trf_3", "trf_2", "trf_1"]);
+        let after_first = r
+            .stores()
+            .account_transfers("acc_ESC", Some("trf_3"), 1)
+            .await
+            .unwrap();
+        assert_eq!(after_first.len(), 1);
+        assert_eq!(
+            after_first[0].0.id, "trf_2",
+            "the cursor continues in commit order"
+        );
+        assert!(
+            r.stores()
+                .account_transfers("acc_ESC", Some("trf_0"), 10)
+                .await
+                .unwrap()
+                .is_empty(),
+            "a cursor naming no transfer gives an empty page"
+        );
+        assert_eq!(
+            r.stores().newest_transfer_id().await.unwrap().as_deref(),
+            Some("trf_3")
+        );
         let (debits, credits, moves) = r
             .stores()
             .account_movements("acc_ESC", 25, 1_000)
@@ -860,7 +908,42 @@ async fn ledger_batches_round_trip() {
             accounts: vec![broken],
             ..Default::default()
         };
-        assert!(tx.stores().persist_ledger(&bad).await.is_err());
+        let known = seqs.clone();
+        assert!(tx
+            .stores()
+            .persist_ledger(&bad, &|id| known.get(id).copied())
+            .await
+            .is_err());
+        drop(tx);
+
+        // An update of an account that is not stored is an error, not a silent no-op.
+        let mut ghost = l.account("acc_TAX").unwrap().clone();
+        ghost.id = "acc_GHOST".into();
+        let mut tx = tdb.db.begin().await.unwrap();
+        let ghostly = ledger::Changes {
+            accounts: vec![ghost],
+            ..Default::default()
+        };
+        assert!(tx
+            .stores()
+            .persist_ledger(&ghostly, &|_| None)
+            .await
+            .is_err());
+        drop(tx);
+
+        // A transfer naming an account that is not stored is refused by the database.
+        let stray = Transfer::single("trf_4", "acc_ESC", "acc_NOPE", 1, cny).with_code("stray");
+        let mut tx = tdb.db.begin().await.unwrap();
+        let orphan = ledger::Changes {
+            transfers: vec![stray],
+            ..Default::default()
+        };
+        seqs.remove("acc_NOPE");
+        assert!(tx
+            .stores()
+            .persist_ledger(&orphan, &|id| seqs.get(id).copied())
+            .await
+            .is_err());
         drop(tx);
         tdb.finish().await.unwrap();
     }

@@ -60,8 +60,14 @@ pub struct Connection {
     inner: rusqlite::Connection,
     /// The column layout of each statement that returns rows, by its text: rows share it, and
     /// a column is found by name with one hash look-up.
-    columns: std::collections::HashMap<String, Arc<Columns>>,
+    columns: TextMap<Arc<Columns>>,
+    /// For each statement text, the argument each parameter takes (see [`bind`]): worked out once,
+    /// as SQLite finds a parameter's name by a linear search.
+    params: TextMap<Arc<[usize]>>,
 }
+
+/// Maps keyed by statement text, looked up on every statement: a fast hash.
+type TextMap<V> = std::collections::HashMap<String, V, foldhash::fast::RandomState>;
 
 /// The columns of a statement's rows.
 #[derive(Debug)]
@@ -87,7 +93,8 @@ impl Connection {
         inner.set_prepared_statement_cache_capacity(STATEMENT_CACHE_CAPACITY);
         Connection {
             inner,
-            columns: std::collections::HashMap::new(),
+            columns: TextMap::default(),
+            params: TextMap::default(),
         }
     }
 
@@ -106,7 +113,18 @@ impl Connection {
 
     fn run(&mut self, sql: &str, args: &[Arg<'_>], rows: bool) -> Result<Outcome> {
         let mut stmt = self.inner.prepare_cached(sql)?;
-        bind(&mut stmt, args)?;
+        let slots = match self.params.get(sql) {
+            Some(known) => known.clone(),
+            None => {
+                let fresh: Arc<[usize]> = parameter_slots(&stmt)?.into();
+                if self.params.len() >= COLUMNS_CACHE_CAPACITY {
+                    self.params.clear();
+                }
+                self.params.insert(sql.to_string(), fresh.clone());
+                fresh
+            }
+        };
+        bind(&mut stmt, args, &slots)?;
         if !rows {
             let changed = stmt.raw_execute()?;
             return Ok(Outcome::Done(Done {
@@ -146,11 +164,12 @@ enum Outcome {
     Rows(Vec<Row>),
 }
 
-/// Binds `args` to the statement's parameters the way sqlx does for SQLite: an anonymous `?`
-/// takes the next argument, `?NNN` and `$NNN` the NNNth (so `$1` may appear twice); parameters
-/// past the arguments stay NULL.
-fn bind(stmt: &mut rusqlite::CachedStatement<'_>, args: &[Arg<'_>]) -> Result<()> {
+/// Which argument each of the statement's parameters takes (1-based), the way sqlx binds for
+/// SQLite: an anonymous `?` takes the next argument, `?NNN` and `$NNN` the NNNth (so `$1` may
+/// appear twice).
+fn parameter_slots(stmt: &rusqlite::Statement<'_>) -> Result<Vec<usize>> {
     let mut next = 0usize;
+    let mut slots = Vec::with_capacity(stmt.parameter_count());
     for index in 1..=stmt.parameter_count() {
         let n = match stmt.parameter_name(index) {
             None => {
@@ -167,8 +186,16 @@ fn bind(stmt: &mut rusqlite::CachedStatement<'_>, args: &[Arg<'_>]) -> Result<()
                     .map_err(|_| Error::Parameter(name.to_string()))?
             }
         };
+        slots.push(n);
+    }
+    Ok(slots)
+}
+
+/// Binds `args` by the statement's [`parameter_slots`]; parameters past the arguments stay NULL.
+fn bind(stmt: &mut rusqlite::CachedStatement<'_>, args: &[Arg<'_>], slots: &[usize]) -> Result<()> {
+    for (index, n) in slots.iter().enumerate() {
         match args.get(n.wrapping_sub(1)) {
-            Some(arg) => stmt.raw_bind_parameter(index, arg)?,
+            Some(arg) => stmt.raw_bind_parameter(index + 1, arg)?,
             None => break,
         }
     }
@@ -593,6 +620,18 @@ impl<'q, DB> Separated<'_, 'q, DB> {
     pub fn push(&mut self, sql: impl std::fmt::Display) -> &mut Self {
         self.separate();
         self.builder.push(sql);
+        self
+    }
+
+    /// SQL inside the current item (no separator first).
+    pub fn push_unseparated(&mut self, sql: impl std::fmt::Display) -> &mut Self {
+        self.builder.push(sql);
+        self
+    }
+
+    /// A parameter inside the current item (no separator first).
+    pub fn push_bind_unseparated<T: Encode<'q>>(&mut self, value: T) -> &mut Self {
+        self.builder.push_bind(value);
         self
     }
 }

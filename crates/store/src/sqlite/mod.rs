@@ -72,7 +72,7 @@ pub async fn open(path: &Path, readers: u32) -> Result<Arc<dyn Database>> {
 }
 
 /// Opens (creating if needed) the database file and brings its schema up to date.
-/// Existing data is never rewritten: migrations only add. `writer_cache_mib` bounds the writer's
+/// Migrations keep every stored row (one, 0008, rebuilds the ledger tables around new keys). `writer_cache_mib` bounds the writer's
 /// page cache (at least 1).
 pub async fn open_with(
     path: &Path,
@@ -218,7 +218,7 @@ fn run_checkpoints(mut conn: direct::Connection, signal: &CheckpointSignal) {
     }
 }
 
-static MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/sqlite");
+pub(crate) static MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/sqlite");
 
 /// The writer's connection: durable commits, foreign keys, its page cache, and automatic
 /// checkpoints only as a backstop (the database's [`Checkpointer`] does them).
