@@ -11,7 +11,7 @@ use std::collections::HashMap;
 
 /// The books' maps are looked up several times per transfer: a fast hash (randomly seeded).
 type FastMap<K, V> = HashMap<K, V, foldhash::fast::RandomState>;
-use store::{StoreError, Stores};
+use store::{AccountKeys, StoreError, Stores};
 use trade::Currency;
 
 /// What an account is for, with its owner: the natural key the hub looks accounts up by.
@@ -29,8 +29,8 @@ pub const PENDING_CACHED_MAX: usize = 100_000;
 pub struct Books {
     accounts: FastMap<String, Account>,
     by_key: FastMap<AccountKey, String>,
-    /// Every account's integer key (decision 35): the writes name accounts by it.
-    seqs: FastMap<String, i64>,
+    /// Every account's keys (decision 35): its integer key and the head of its chain.
+    keys: FastMap<String, AccountKeys>,
     /// Transfers still pending (escrow holds, shares waiting for delivery): a post or void
     /// finds them here instead of in the database.
     pending: FastMap<String, Transfer>,
@@ -38,6 +38,9 @@ pub struct Books {
     /// The greatest transfer id stored: a new transfer with a greater id (ids are time-ordered,
     /// so nearly all) needs no look-up to prove it is not a repeat.
     newest_transfer_id: Option<String>,
+    /// The time of the newest transfer: the ledger's clock never goes below it, so timestamps
+    /// never decrease along an account's chain (statements walk it back by time).
+    newest_timestamp_ms: i64,
 }
 
 impl Books {
@@ -50,8 +53,9 @@ impl Books {
         for account in conn.all_accounts().await? {
             books.insert(account);
         }
-        books.seqs = conn.account_seqs().await?.into_iter().collect();
+        books.keys = conn.account_keys().await?.into_iter().collect();
         books.newest_transfer_id = conn.newest_transfer_id().await?;
+        books.newest_timestamp_ms = conn.newest_transfer_timestamp_ms().await?.unwrap_or(0);
         let limit = i64::try_from(pending_max).unwrap_or(i64::MAX);
         for transfer in conn.pending_transfers(limit).await? {
             books.pending.insert(transfer.id.clone(), transfer);
@@ -68,14 +72,21 @@ impl Books {
         self.accounts.get(id)
     }
 
-    /// The integer key of a stored account.
-    pub fn seq(&self, id: &str) -> Option<i64> {
-        self.seqs.get(id).copied()
+    /// The keys of a stored account.
+    pub fn keys(&self, id: &str) -> Option<AccountKeys> {
+        self.keys.get(id).copied()
     }
 
-    /// Keeps the integer keys the store gave new accounts. Call only after the commit succeeded.
-    pub fn learn_seqs(&mut self, seqs: impl IntoIterator<Item = (String, i64)>) {
-        self.seqs.extend(seqs);
+    /// Keeps the keys the store reported for the accounts a batch created or moved. Call only
+    /// after the commit succeeded.
+    pub fn learn_keys(&mut self, keys: impl IntoIterator<Item = (String, AccountKeys)>) {
+        self.keys.extend(keys);
+    }
+
+    /// The time the ledger should use for a batch at wall-clock `now_ms`: never before the
+    /// newest transfer's, even if the wall clock stepped back.
+    pub fn ledger_now_ms(&self, now_ms: i64) -> i64 {
+        now_ms.max(self.newest_timestamp_ms)
     }
 
     pub fn find(&self, key: &AccountKey) -> Option<&Account> {
@@ -108,6 +119,9 @@ impl Books {
                 }
                 None => self.insert(account.clone()),
             }
+        }
+        if let Some(latest) = changes.transfers.iter().map(|t| t.timestamp_ms).max() {
+            self.newest_timestamp_ms = self.newest_timestamp_ms.max(latest);
         }
         if let Some(newest) = changes.transfers.iter().map(|t| &t.id).max() {
             if self.newest_transfer_id.as_ref().is_none_or(|n| newest > n) {
@@ -204,6 +218,7 @@ pub async fn commit_transfers(
     batch: &[Transfer],
     now_ms: i64,
 ) -> Result<Vec<TransferResult>, StoreError> {
+    let now_ms = books.ledger_now_ms(now_ms);
     let mut tx = db.begin().await?;
     let mut ledger = books.working_set(tx.stores(), batch).await?;
     let results = ledger.create_transfers(batch, now_ms);
@@ -212,12 +227,12 @@ pub async fn commit_transfers(
     if !changes.is_empty() {
         seqs = tx
             .stores()
-            .persist_ledger(&changes, &|id| books.seq(id))
+            .persist_ledger(&changes, &|id| books.keys(id))
             .await?;
     }
     tx.commit().await?;
     books.absorb(&changes);
-    books.learn_seqs(seqs);
+    books.learn_keys(seqs);
     Ok(results)
 }
 
@@ -237,11 +252,77 @@ pub async fn commit_accounts(
         let mut tx = db.begin().await?;
         let seqs = tx
             .stores()
-            .persist_ledger(&changes, &|id| books.seq(id))
+            .persist_ledger(&changes, &|id| books.keys(id))
             .await?;
         tx.commit().await?;
         books.absorb(&changes);
-        books.learn_seqs(seqs);
+        books.learn_keys(seqs);
     }
     Ok(results)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use ledger::TransferResult;
+    use trade::Currency;
+
+    /// The ledger's clock never goes back, even when the wall clock does: an account's chain is
+    /// in time order, which statements rely on (decision 35).
+    #[tokio::test]
+    async fn the_ledger_clock_never_goes_back_and_the_books_learn_every_key() {
+        let usd = Currency::parse("USD").unwrap();
+        let tdb = store::testing::TestDb::sqlite().await.unwrap();
+        let db = tdb.db.as_ref();
+        let mut conn = db.read().await.unwrap();
+        let mut books = Books::load(conn.stores(), 10).await.unwrap();
+        drop(conn);
+        let accounts: Vec<Account> = ["acc_a", "acc_b"]
+            .iter()
+            .map(|id| {
+                let key = AccountKey {
+                    owner_id: "hub".into(),
+                    currency: usd,
+                    code: (*id).into(),
+                };
+                new_account((*id).into(), &key, AccountKind::Asset)
+            })
+            .collect();
+        commit_accounts(&mut books, db, &accounts, 1_000)
+            .await
+            .unwrap();
+        let first = Transfer::single("trf_1", "acc_a", "acc_b", 10, usd).with_code("t");
+        let results = commit_transfers(&mut books, db, &[first], 5_000)
+            .await
+            .unwrap();
+        assert_eq!(results, [TransferResult::Ok]);
+        // The wall clock steps back four seconds.
+        let second = Transfer::single("trf_2", "acc_b", "acc_a", 4, usd).with_code("t");
+        let results = commit_transfers(&mut books, db, &[second], 1_000)
+            .await
+            .unwrap();
+        assert_eq!(results, [TransferResult::Ok]);
+        assert_eq!(books.ledger_now_ms(1_000), 5_000);
+        assert_eq!(books.ledger_now_ms(7_000), 7_000);
+
+        let mut conn = db.read().await.unwrap();
+        let stored = conn
+            .stores()
+            .transfers_by_id(&["trf_2".into()])
+            .await
+            .unwrap();
+        assert_eq!(stored[0].0.timestamp_ms, 5_000);
+        // What the books learned is what the store holds, and a reload agrees.
+        let keys = conn.stores().account_keys().await.unwrap();
+        assert_eq!(keys.len(), 2);
+        for (id, k) in &keys {
+            assert_eq!(books.keys(id), Some(*k), "{id}");
+            assert!(k.last_transfer_seq.is_some());
+        }
+        let reloaded = Books::load(conn.stores(), 10).await.unwrap();
+        assert_eq!(reloaded.ledger_now_ms(0), 5_000);
+        assert_eq!(reloaded.keys("acc_a"), books.keys("acc_a"));
+        drop(conn);
+        tdb.finish().await.unwrap();
+    }
 }

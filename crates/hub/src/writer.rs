@@ -74,7 +74,7 @@ impl WriterState {
         for changes in &effects.ledger {
             self.books.absorb(changes);
         }
-        self.books.learn_seqs(effects.account_seqs);
+        self.books.learn_keys(effects.account_keys);
         if let Some(rules) = effects.rules {
             self.rules = rules;
         }
@@ -103,8 +103,8 @@ impl WriterState {
 pub struct Effects {
     /// What the ledger working set changed, in order (one entry per persisted step).
     pub ledger: Vec<Changes>,
-    /// The integer keys the store gave accounts created in this batch.
-    pub account_seqs: HashMap<String, i64>,
+    /// The keys of the accounts this batch created or moved, as the store reported them.
+    pub account_keys: HashMap<String, store::AccountKeys>,
     /// The whole rule list, when the batch changed a rule.
     pub rules: Option<Vec<RiskRule>>,
     /// The whole FX table, when the batch set rates.
@@ -137,7 +137,8 @@ impl<'a> BatchCtx<'a> {
             ledger: Ledger::new(),
             new_accounts: HashMap::new(),
             effects: Effects::default(),
-            now_ms,
+            // Never before the newest transfer's time (see `Books::ledger_now_ms`).
+            now_ms: state.books.ledger_now_ms(now_ms),
         }
     }
 
@@ -318,13 +319,13 @@ impl<'a> BatchCtx<'a> {
             return Ok(());
         }
         let books = &self.state.books;
-        let earlier = &self.effects.account_seqs;
-        let seqs = s
+        let earlier = &self.effects.account_keys;
+        let keys = s
             .persist_ledger(&changes, &|id| {
-                earlier.get(id).copied().or_else(|| books.seq(id))
+                earlier.get(id).copied().or_else(|| books.keys(id))
             })
             .await?;
-        self.effects.account_seqs.extend(seqs);
+        self.effects.account_keys.extend(keys);
         self.effects.ledger.push(changes);
         Ok(())
     }

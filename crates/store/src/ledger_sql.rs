@@ -184,17 +184,23 @@ macro_rules! impl_ledger_store {
                 rows.iter().map(|r| transfer_from(r).map(|(t, _)| t)).collect()
             }
             async fn account_transfers(&mut self, account_id: &str, before_id: Option<&str>, limit: i64) -> Result<Vec<(Transfer, Option<PendingState>)>> {
-                // Two index range scans merged: transfers that debit the account and those that
-                // credit it, in the order they were committed (seq). The cursor is the last id
-                // seen; an id that is no transfer gives an empty page.
+                // The account's chain (decision 35), newest first: from its newest transfer, or
+                // from the one before the cursor (a cursor that is no transfer of this account
+                // gives an empty page), one rowid read a step, at most `limit` steps.
                 let rows = sql_api::query(
-                    "WITH a AS (SELECT seq FROM ledger_accounts WHERE id = $1),
-                          c AS (SELECT seq FROM ledger_transfers WHERE id = $2)
-                     SELECT * FROM (
-                        SELECT * FROM ledger_transfers WHERE debit_seq = (SELECT seq FROM a) AND ($2 IS NULL OR seq < (SELECT seq FROM c))
-                        UNION ALL
-                        SELECT * FROM ledger_transfers WHERE credit_seq = (SELECT seq FROM a) AND ($2 IS NULL OR seq < (SELECT seq FROM c))
-                     ) AS t ORDER BY seq DESC LIMIT $3",
+                    "WITH RECURSIVE
+                        acct AS (SELECT seq, last_transfer_seq FROM ledger_accounts WHERE id = $1),
+                        chain(seq, n) AS (
+                            SELECT CASE WHEN $2 IS NULL THEN acct.last_transfer_seq
+                                        WHEN t.debit_seq = acct.seq THEN t.debit_prev_seq
+                                        WHEN t.credit_seq = acct.seq THEN t.credit_prev_seq END, 1
+                            FROM acct LEFT JOIN ledger_transfers AS t ON t.id = $2
+                            UNION ALL
+                            SELECT CASE WHEN t.debit_seq = acct.seq THEN t.debit_prev_seq ELSE t.credit_prev_seq END, chain.n + 1
+                            FROM chain JOIN ledger_transfers AS t ON t.seq = chain.seq CROSS JOIN acct
+                            WHERE chain.n < $3
+                        )
+                     SELECT t.* FROM chain JOIN ledger_transfers AS t ON t.seq = chain.seq ORDER BY t.seq DESC",
                 )
                 .bind(account_id)
                 .bind(before_id)
@@ -204,54 +210,84 @@ macro_rules! impl_ledger_store {
                 rows.iter().map(transfer_from).collect()
             }
             async fn account_movements(&mut self, account_id: &str, from_ms: i64, to_ms: i64) -> Result<(i64, i64, Vec<Movement>)> {
-                // Posted movements only: single-phase transfers and posts (bits 2 and 8 clear:
-                // a pending transfer and a void post nothing). PostgreSQL sums BIGINT into
-                // NUMERIC: cast back (a sum of one account's side fits, as its figure does).
-                let sums: (Option<i64>, Option<i64>) = sql_api::query_as(
-                    "SELECT
-                        (SELECT CAST(SUM(amount) AS BIGINT) FROM ledger_transfers
-                         WHERE debit_seq = (SELECT seq FROM ledger_accounts WHERE id = $1) AND timestamp_ms < $2 AND (flags & 10) = 0),
-                        (SELECT CAST(SUM(amount) AS BIGINT) FROM ledger_transfers
-                         WHERE credit_seq = (SELECT seq FROM ledger_accounts WHERE id = $1) AND timestamp_ms < $2 AND (flags & 10) = 0)",
-                )
-                .bind(account_id)
-                .bind(from_ms)
-                .fetch_one(&mut *self)
-                .await?;
+                // The account's chain back to `from_ms` (timestamps never decrease along it: the
+                // writer's ledger clock does not go back), with the account's posted figures in
+                // the same statement, so both come from one snapshot. What was posted before
+                // `from_ms` is the figure now less what was posted since. Posted movements only:
+                // single-phase transfers and posts (bits 2 and 8 clear: a pending transfer and a
+                // void post nothing).
                 let rows = sql_api::query(
-                    "WITH a AS (SELECT seq FROM ledger_accounts WHERE id = $1)
-                     SELECT * FROM ledger_transfers
-                     WHERE (debit_seq = (SELECT seq FROM a) OR credit_seq = (SELECT seq FROM a))
-                       AND timestamp_ms >= $2 AND timestamp_ms < $3 AND (flags & 10) = 0
-                     ORDER BY timestamp_ms, seq",
+                    "WITH RECURSIVE
+                        acct AS (SELECT seq, last_transfer_seq, debits_posted, credits_posted FROM ledger_accounts WHERE id = $1),
+                        chain(seq) AS (
+                            SELECT last_transfer_seq FROM acct
+                            UNION ALL
+                            SELECT CASE WHEN t.debit_seq = acct.seq THEN t.debit_prev_seq ELSE t.credit_prev_seq END
+                            FROM chain JOIN ledger_transfers AS t ON t.seq = chain.seq CROSS JOIN acct
+                            WHERE t.timestamp_ms >= $2
+                        )
+                     SELECT acct.debits_posted AS account_debits_posted, acct.credits_posted AS account_credits_posted, t.*
+                     FROM acct LEFT JOIN (chain JOIN ledger_transfers AS t ON t.seq = chain.seq AND t.timestamp_ms >= $2) ON 1 = 1
+                     ORDER BY t.seq",
                 )
                 .bind(account_id)
                 .bind(from_ms)
-                .bind(to_ms)
                 .fetch_all(&mut *self)
                 .await?;
-                let movements = rows
-                    .iter()
-                    .map(|r| {
-                        transfer_from(r).map(|(t, _)| Movement {
-                            debit: t.debit_account_id == account_id,
-                            transfer: t,
-                        })
-                    })
-                    .collect::<Result<Vec<_>>>()?;
-                Ok((sums.0.unwrap_or(0), sums.1.unwrap_or(0), movements))
+                let Some(first) = rows.first() else {
+                    return Ok((0, 0, Vec::new()));
+                };
+                let (mut debits, mut credits): (i64, i64) =
+                    (first.try_get("account_debits_posted")?, first.try_get("account_credits_posted")?);
+                let mut movements = Vec::new();
+                for row in &rows {
+                    if row.try_get::<Option<String>, _>("id")?.is_none() {
+                        continue;
+                    }
+                    let (t, _) = transfer_from(row)?;
+                    if t.flags.pending || t.flags.void_pending_transfer {
+                        continue;
+                    }
+                    let debit = t.debit_account_id == account_id;
+                    if debit {
+                        debits -= t.amount;
+                    } else {
+                        credits -= t.amount;
+                    }
+                    if t.timestamp_ms < to_ms {
+                        movements.push(Movement { debit, transfer: t });
+                    }
+                }
+                if debits < 0 || credits < 0 {
+                    return Err(corrupt("ledger_accounts", account_id, "its posted figures are less than its posted movements"));
+                }
+                Ok((debits, credits, movements))
             }
-            async fn account_seqs(&mut self) -> Result<Vec<(String, i64)>> {
-                Ok(sql_api::query_as("SELECT id, seq FROM ledger_accounts").fetch_all(&mut *self).await?)
+            async fn account_keys(&mut self) -> Result<Vec<(String, $crate::AccountKeys)>> {
+                let rows = sql_api::query("SELECT id, seq, last_transfer_seq FROM ledger_accounts").fetch_all(&mut *self).await?;
+                rows.iter()
+                    .map(|r| {
+                        Ok((
+                            r.try_get("id")?,
+                            $crate::AccountKeys { seq: r.try_get("seq")?, last_transfer_seq: r.try_get("last_transfer_seq")? },
+                        ))
+                    })
+                    .collect()
             }
             async fn newest_transfer_id(&mut self) -> Result<Option<String>> {
                 Ok(sql_api::query_scalar("SELECT MAX(id) FROM ledger_transfers").fetch_one(&mut *self).await?)
             }
-            async fn persist_ledger(&mut self, changes: &Changes, known: &$crate::SeqLookup<'_>) -> Result<Vec<(String, i64)>> {
+            async fn newest_transfer_timestamp_ms(&mut self) -> Result<Option<i64>> {
+                Ok(sql_api::query_scalar("SELECT timestamp_ms FROM ledger_transfers ORDER BY seq DESC LIMIT 1").fetch_optional(&mut *self).await?)
+            }
+            async fn persist_ledger(&mut self, changes: &Changes, known: &$crate::KeyLookup<'_>) -> Result<Vec<(String, $crate::AccountKeys)>> {
+                use $crate::AccountKeys;
                 let new: std::collections::HashSet<&str> = changes.new_accounts.iter().map(String::as_str).collect();
                 let (inserted, mut updated): (Vec<&Account>, Vec<&Account>) =
                     changes.accounts.iter().partition(|a| new.contains(a.id.as_str()));
-                let mut assigned: Vec<(String, i64)> = Vec::with_capacity(inserted.len());
+                // The keys of every account this call creates or chains a transfer to, as they
+                // stand after it: all of them are new to the caller.
+                let mut keys: std::collections::HashMap<String, AccountKeys, foldhash::fast::RandomState> = Default::default();
                 for chunk in inserted.chunks(ACCOUNT_ROWS_PER_STATEMENT.min(ROWS_PER_STATEMENT_MAX)) {
                     let mut qb = sql_api::QueryBuilder::<$db>::new(
                         "INSERT INTO ledger_accounts (id, owner_id, currency, kind, code, flags, debits_pending, debits_posted, credits_pending, credits_posted, created_at_ms) ",
@@ -259,22 +295,79 @@ macro_rules! impl_ledger_store {
                     push_account_values(&mut qb, chunk);
                     qb.push(" RETURNING id, seq");
                     for row in qb.build().fetch_all(&mut *self).await? {
-                        assigned.push((row.try_get("id")?, row.try_get("seq")?));
+                        let id: String = row.try_get("id")?;
+                        keys.insert(id, AccountKeys { seq: row.try_get("seq")?, last_transfer_seq: None });
                     }
                 }
-                let new_seqs: std::collections::HashMap<&str, i64> = assigned.iter().map(|(id, seq)| (id.as_str(), *seq)).collect();
-                let seq_of = |id: &str| new_seqs.get(id).copied().or_else(|| known(id));
+
+                // Chain the new transfers (decision 35): each takes the next seq after the
+                // newest stored (one writer: nobody else numbers them), and points to the
+                // previous transfer of each of its accounts.
+                let mut links: Vec<[i64; 5]> = Vec::with_capacity(changes.transfers.len());
+                const NONE: i64 = 0; // seqs start at 1: 0 stands for "no previous transfer"
+                if !changes.transfers.is_empty() {
+                    for t in &changes.transfers {
+                        for id in [&t.debit_account_id, &t.credit_account_id] {
+                            if keys.contains_key(id.as_str()) {
+                                continue;
+                            }
+                            let found = match known(id) {
+                                Some(k) => Some(k),
+                                None => sql_api::query("SELECT seq, last_transfer_seq FROM ledger_accounts WHERE id = $1")
+                                    .bind(id.as_str())
+                                    .fetch_optional(&mut *self)
+                                    .await?
+                                    .map(|r| -> Result<AccountKeys> {
+                                        Ok(AccountKeys { seq: r.try_get("seq")?, last_transfer_seq: r.try_get("last_transfer_seq")? })
+                                    })
+                                    .transpose()?,
+                            };
+                            let k = found.ok_or_else(|| corrupt("ledger_transfers", &t.id, format!("account {id} is not stored")))?;
+                            keys.insert(id.clone(), k);
+                        }
+                    }
+                    let newest: Option<i64> = sql_api::query_scalar("SELECT MAX(seq) FROM ledger_transfers").fetch_one(&mut *self).await?;
+                    let mut next = newest.unwrap_or(0) + 1;
+                    for t in &changes.transfers {
+                        let seq = next;
+                        next += 1;
+                        let mut link = [seq, 0, 0, NONE, NONE];
+                        for (side, id) in [&t.debit_account_id, &t.credit_account_id].into_iter().enumerate() {
+                            let k = keys
+                                .get_mut(id.as_str())
+                                .ok_or_else(|| corrupt("ledger_transfers", &t.id, format!("account {id} is not stored")))?;
+                            link[1 + side] = k.seq;
+                            link[3 + side] = k.last_transfer_seq.replace(seq).unwrap_or(NONE);
+                        }
+                        links.push(link);
+                    }
+                }
+                let nullable = |seq: i64| (seq != NONE).then_some(seq);
+
+                // New accounts that took transfers: their newest one.
+                for a in &inserted {
+                    if let Some(k) = keys.get(a.id.as_str()).filter(|k| k.last_transfer_seq.is_some()) {
+                        sql_api::query("UPDATE ledger_accounts SET last_transfer_seq = $2 WHERE seq = $1")
+                            .bind(k.seq)
+                            .bind(k.last_transfer_seq)
+                            .execute(&mut *self)
+                            .await?;
+                    }
+                }
+                let last_of = |id: &str| keys.get(id).and_then(|k| k.last_transfer_seq);
                 if ROWS_PER_STATEMENT_MAX == 1 {
                     // One row per statement (the SQLite writer): a plain keyed update, by the
                     // integer key where it is known (a rowid seek, no text comparisons).
                     for a in &updated {
-                        let query = match seq_of(&a.id) {
-                            Some(seq) => sql_api::query(
-                                "UPDATE ledger_accounts SET debits_pending = $2, debits_posted = $3, credits_pending = $4, credits_posted = $5 WHERE seq = $1",
+                        let query = match keys.get(a.id.as_str()).copied().or_else(|| known(&a.id)) {
+                            Some(k) => sql_api::query(
+                                "UPDATE ledger_accounts SET debits_pending = $2, debits_posted = $3, credits_pending = $4, credits_posted = $5, \
+                                 last_transfer_seq = COALESCE($6, last_transfer_seq) WHERE seq = $1",
                             )
-                            .bind(seq),
+                            .bind(k.seq),
                             None => sql_api::query(
-                                "UPDATE ledger_accounts SET debits_pending = $2, debits_posted = $3, credits_pending = $4, credits_posted = $5 WHERE id = $1",
+                                "UPDATE ledger_accounts SET debits_pending = $2, debits_posted = $3, credits_pending = $4, credits_posted = $5, \
+                                 last_transfer_seq = COALESCE($6, last_transfer_seq) WHERE id = $1",
                             )
                             .bind(a.id.as_str()),
                         };
@@ -283,6 +376,7 @@ macro_rules! impl_ledger_store {
                             .bind(a.debits_posted)
                             .bind(a.credits_pending)
                             .bind(a.credits_posted)
+                            .bind(last_of(&a.id))
                             .execute(&mut *self)
                             .await?;
                         if done.rows_affected() != 1 {
@@ -293,14 +387,16 @@ macro_rules! impl_ledger_store {
                 }
                 for chunk in updated.chunks(UPDATE_ROWS_PER_STATEMENT.min(ROWS_PER_STATEMENT_MAX)) {
                     let mut qb = sql_api::QueryBuilder::<$db>::new(
-                        "UPDATE ledger_accounts SET debits_pending = v.column2, debits_posted = v.column3, credits_pending = v.column4, credits_posted = v.column5 FROM (",
+                        "UPDATE ledger_accounts SET debits_pending = v.column2, debits_posted = v.column3, credits_pending = v.column4, credits_posted = v.column5, \
+                         last_transfer_seq = COALESCE(CAST(v.column6 AS BIGINT), ledger_accounts.last_transfer_seq) FROM (",
                     );
                     qb.push_values(chunk, |mut b, a| {
                         b.push_bind(a.id.clone())
                             .push_bind(a.debits_pending)
                             .push_bind(a.debits_posted)
                             .push_bind(a.credits_pending)
-                            .push_bind(a.credits_posted);
+                            .push_bind(a.credits_posted)
+                            .push_bind(last_of(&a.id));
                     });
                     qb.push(") AS v WHERE ledger_accounts.id = v.column1");
                     let done = qb.build().execute(&mut *self).await?;
@@ -309,21 +405,26 @@ macro_rules! impl_ledger_store {
                         return Err(corrupt("ledger_accounts", &ids.join(","), "an account to update is not stored"));
                     }
                 }
-                let mut transfers = changes.transfers.as_slice();
+
+                let mut transfers: &[(&Transfer, &[i64; 5])] = &[];
+                let paired: Vec<(&Transfer, &[i64; 5])> = changes.transfers.iter().zip(&links).collect();
                 if ROWS_PER_STATEMENT_MAX == 1 {
                     // One row per statement (the SQLite writer): one fixed statement text, so
                     // nothing is built per row and the prepared statement is found at once.
-                    for t in transfers {
+                    for (t, link) in &paired {
                         let (state, expires) = initial_state(t);
                         sql_api::query(
-                            "INSERT INTO ledger_transfers (id, debit_seq, credit_seq, debit_account_id, credit_account_id, amount, currency, pending_id, \
-                             timeout_ms, code, user_ref, flags, fx_base, fx_quote, fx_rate, fx_source, timestamp_ms, pending_state, posted_amount, expires_at_ms) \
-                             VALUES ($1, COALESCE($2, (SELECT seq FROM ledger_accounts WHERE id = $4)), COALESCE($3, (SELECT seq FROM ledger_accounts WHERE id = $5)), \
-                             $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, NULL, $19)",
+                            "INSERT INTO ledger_transfers (seq, debit_seq, credit_seq, debit_prev_seq, credit_prev_seq, id, debit_account_id, credit_account_id, \
+                             amount, currency, pending_id, timeout_ms, code, user_ref, flags, fx_base, fx_quote, fx_rate, fx_source, timestamp_ms, \
+                             pending_state, posted_amount, expires_at_ms) \
+                             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, NULL, $22)",
                         )
+                        .bind(link[0])
+                        .bind(link[1])
+                        .bind(link[2])
+                        .bind(nullable(link[3]))
+                        .bind(nullable(link[4]))
                         .bind(t.id.as_str())
-                        .bind(seq_of(&t.debit_account_id))
-                        .bind(seq_of(&t.credit_account_id))
                         .bind(t.debit_account_id.as_str())
                         .bind(t.credit_account_id.as_str())
                         .bind(t.amount)
@@ -343,29 +444,23 @@ macro_rules! impl_ledger_store {
                         .execute(&mut *self)
                         .await?;
                     }
-                    transfers = &[];
+                } else {
+                    transfers = &paired;
                 }
                 for chunk in transfers.chunks(TRANSFER_ROWS_PER_STATEMENT.min(ROWS_PER_STATEMENT_MAX)) {
                     let mut qb = sql_api::QueryBuilder::<$db>::new(
-                        "INSERT INTO ledger_transfers (id, debit_seq, credit_seq, debit_account_id, credit_account_id, amount, currency, pending_id, timeout_ms, \
-                         code, user_ref, flags, fx_base, fx_quote, fx_rate, fx_source, timestamp_ms, pending_state, posted_amount, expires_at_ms) ",
+                        "INSERT INTO ledger_transfers (seq, debit_seq, credit_seq, debit_prev_seq, credit_prev_seq, id, debit_account_id, credit_account_id, \
+                         amount, currency, pending_id, timeout_ms, code, user_ref, flags, fx_base, fx_quote, fx_rate, fx_source, timestamp_ms, \
+                         pending_state, posted_amount, expires_at_ms) ",
                     );
-                    qb.push_values(chunk, |mut b, t| {
+                    qb.push_values(chunk, |mut b, (t, link)| {
                         let (state, expires) = initial_state(t);
-                        // The accounts' integer keys: given when known, else looked up by id in
-                        // the statement (COALESCE stops at the first non-NULL). A missing account
-                        // gives NULL, which the NOT NULL columns refuse.
-                        b.push_bind(t.id.clone())
-                            .push("COALESCE(")
-                            .push_bind_unseparated(seq_of(&t.debit_account_id))
-                            .push_unseparated(", (SELECT seq FROM ledger_accounts WHERE id = ")
-                            .push_bind_unseparated(t.debit_account_id.clone())
-                            .push_unseparated("))")
-                            .push("COALESCE(")
-                            .push_bind_unseparated(seq_of(&t.credit_account_id))
-                            .push_unseparated(", (SELECT seq FROM ledger_accounts WHERE id = ")
-                            .push_bind_unseparated(t.credit_account_id.clone())
-                            .push_unseparated("))")
+                        b.push_bind(link[0])
+                            .push_bind(link[1])
+                            .push_bind(link[2])
+                            .push_bind(nullable(link[3]))
+                            .push_bind(nullable(link[4]))
+                            .push_bind(t.id.clone())
                             .push_bind(t.debit_account_id.clone())
                             .push_bind(t.credit_account_id.clone())
                             .push_bind(t.amount)
@@ -410,7 +505,7 @@ macro_rules! impl_ledger_store {
                     qb.push(") AS v WHERE ledger_transfers.id = v.column1");
                     qb.build().execute(&mut *self).await?;
                 }
-                Ok(assigned)
+                Ok(keys.into_iter().collect())
             }
             async fn insert_payout(&mut self, p: &PayoutRecord) -> Result<()> {
                 sql_api::query(

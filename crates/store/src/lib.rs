@@ -22,8 +22,16 @@ pub use records::{
 
 use async_trait::async_trait;
 
-/// The integer key of a ledger account by its id, where the caller knows it (decision 35).
-pub type SeqLookup<'a> = dyn Fn(&str) -> Option<i64> + Send + Sync + 'a;
+/// What the ledger's writer keeps of each account besides the account itself (decision 35):
+/// its integer key, and the newest transfer that moved it (the head of its chain).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct AccountKeys {
+    pub seq: i64,
+    pub last_transfer_seq: Option<i64>,
+}
+
+/// An account's keys by its id, where the caller knows them.
+pub type KeyLookup<'a> = dyn Fn(&str) -> Option<AccountKeys> + Send + Sync + 'a;
 use trade::{Order, OrderStatus, Party, Product, Role};
 
 pub type Result<T> = std::result::Result<T, StoreError>;
@@ -165,20 +173,22 @@ pub trait LedgerStore {
         from_ms: i64,
         to_ms: i64,
     ) -> Result<(i64, i64, Vec<Movement>)>;
-    /// Every account's integer key (decision 35), for the writer to keep beside its accounts.
-    async fn account_seqs(&mut self) -> Result<Vec<(String, i64)>>;
+    /// Every account's keys (decision 35), for the writer to keep beside its accounts.
+    async fn account_keys(&mut self) -> Result<Vec<(String, AccountKeys)>>;
     /// The greatest transfer id stored: an id above it names no stored transfer.
     async fn newest_transfer_id(&mut self) -> Result<Option<String>>;
-    /// Writes what a ledger batch changed: new accounts, new balances, new transfers, pending
-    /// states; a few multi-row statements whatever the batch size (one a row on the SQLite
-    /// writer). `known` gives the integer key of an existing account when the caller has it
-    /// (otherwise the statement looks it up by id). Answers the keys the new accounts were given,
-    /// for the caller to keep once the transaction has committed.
+    /// The time of the transfer committed last, if any.
+    async fn newest_transfer_timestamp_ms(&mut self) -> Result<Option<i64>>;
+    /// Writes what a ledger batch changed: new accounts, new balances, new transfers (numbered
+    /// and chained to their accounts' previous ones), pending states; a few multi-row statements
+    /// whatever the batch size (one a row on the SQLite writer). `known` gives the keys of an
+    /// account when the caller has them (otherwise they are read). Answers the keys of every
+    /// account created or moved, for the caller to keep once the transaction has committed.
     async fn persist_ledger(
         &mut self,
         changes: &ledger::Changes,
-        known: &SeqLookup<'_>,
-    ) -> Result<Vec<(String, i64)>>;
+        known: &KeyLookup<'_>,
+    ) -> Result<Vec<(String, AccountKeys)>>;
     async fn insert_payout(&mut self, payout: &PayoutRecord) -> Result<()>;
     async fn get_payout(&mut self, id: &str) -> Result<Option<PayoutRecord>>;
     async fn list_payouts(

@@ -795,8 +795,8 @@ async fn ledger_batches_round_trip() {
         );
         let first = l.take_changes();
         let mut tx = tdb.db.begin().await.unwrap();
-        // No integer key known: the transfer's are looked up by account id in SQL.
-        let mut seqs: std::collections::HashMap<String, i64> = tx
+        // No keys known: the store reads what it needs.
+        let mut seqs: HashMap<String, store::AccountKeys> = tx
             .stores()
             .persist_ledger(&first, &|_| None)
             .await
@@ -804,17 +804,22 @@ async fn ledger_batches_round_trip() {
             .into_iter()
             .collect();
         tx.commit().await.unwrap();
-        assert_eq!(seqs.len(), 3, "one key for each new account: {seqs:?}");
-        let mut keys: Vec<i64> = seqs.values().copied().collect();
+        assert_eq!(seqs.len(), 3, "keys for each new account: {seqs:?}");
+        let mut keys: Vec<i64> = seqs.values().map(|k| k.seq).collect();
         keys.sort_unstable();
         keys.dedup();
         assert_eq!(keys.len(), 3, "distinct keys: {seqs:?}");
+        // The hold is the first transfer of both its accounts; the tax account has none yet.
+        let hold_seq = seqs["acc_PAY"].last_transfer_seq;
+        assert!(hold_seq.is_some());
+        assert_eq!(seqs["acc_ESC"].last_transfer_seq, hold_seq);
+        assert_eq!(seqs["acc_TAX"].last_transfer_seq, None);
         let mut r = tdb.db.read().await.unwrap();
-        let mut stored_seqs = r.stores().account_seqs().await.unwrap();
-        stored_seqs.sort();
-        let mut given: Vec<(String, i64)> = seqs.clone().into_iter().collect();
-        given.sort();
-        assert_eq!(stored_seqs, given);
+        let mut stored = r.stores().account_keys().await.unwrap();
+        stored.sort_by(|a, b| a.0.cmp(&b.0));
+        let mut given: Vec<(String, store::AccountKeys)> = seqs.clone().into_iter().collect();
+        given.sort_by(|a, b| a.0.cmp(&b.0));
+        assert_eq!(stored, given);
         drop(r);
 
         // Post the hold and pay the tax out of escrow: the second batch updates, not inserts.
@@ -834,8 +839,14 @@ async fn ledger_batches_round_trip() {
             .persist_ledger(&second, &|id| known.get(id).copied())
             .await
             .unwrap();
-        assert!(created.is_empty(), "no account was created: {created:?}");
+        // The post and the tax moved the escrow twice and the others once each.
+        let created: HashMap<String, store::AccountKeys> = created.into_iter().collect();
+        let esc = created["acc_ESC"].last_transfer_seq.unwrap();
+        assert_eq!(created["acc_TAX"].last_transfer_seq, Some(esc));
+        assert!(created["acc_PAY"].last_transfer_seq < Some(esc));
+        assert!(created["acc_PAY"].last_transfer_seq > hold_seq);
         tx.commit().await.unwrap();
+        seqs.extend(created);
 
         let mut r = tdb.db.read().await.unwrap();
         let stored = r.stores().all_accounts().await.unwrap();
@@ -945,6 +956,137 @@ async fn ledger_batches_round_trip() {
             .await
             .is_err());
         drop(tx);
+        tdb.finish().await.unwrap();
+    }
+}
+
+/// An account's chain (decision 35) answers exactly what a scan of every transfer would: pages
+/// of any size in commit order, and statements of any window with their opening figures.
+#[tokio::test]
+async fn account_chains_page_and_state_like_a_full_scan() {
+    use ledger::{Account, AccountKind, Ledger, Transfer};
+
+    let usd = trade::Currency::parse("USD").unwrap();
+    for tdb in TestDb::all().await.unwrap() {
+        println!("backend: {}", tdb.name);
+        let ids = ["acc_1", "acc_2", "acc_3", "acc_4"];
+        let mut l = Ledger::new();
+        let accounts: Vec<Account> = ids
+            .iter()
+            .map(|id| Account::new(*id, "hub", usd, AccountKind::Asset, *id))
+            .collect();
+        assert!(l
+            .create_accounts(&accounts, 1)
+            .iter()
+            .all(|r| r.is_success()));
+        let mut keys: HashMap<String, store::AccountKeys> = HashMap::new();
+        let mut all: Vec<Transfer> = Vec::new();
+        // Five batches of transfers between varying pairs, with a pending one and its post, at
+        // times 10, 20, …: each batch is persisted with the keys the previous ones reported.
+        for batch_no in 0..5i64 {
+            let mut batch = Vec::new();
+            for k in 0..7i64 {
+                let n = batch_no * 7 + k;
+                let debit = ids[(n % 4) as usize];
+                let credit = ids[((n + 1 + n / 4) % 4) as usize];
+                if debit == credit {
+                    continue;
+                }
+                batch.push(
+                    Transfer::single(format!("trf_{n:03}"), debit, credit, 100 + n, usd)
+                        .with_code("t"),
+                );
+            }
+            if batch_no == 1 {
+                batch.push(Transfer::pending("trf_p", "acc_1", "acc_2", 5_000, usd).with_code("p"));
+            }
+            if batch_no == 3 {
+                batch.push(Transfer::post("trf_q", "trf_p", 3_000, usd).with_code("q"));
+            }
+            let results = l.create_transfers(&batch, 10 * (batch_no + 1));
+            assert!(
+                results.iter().all(|r| *r == ledger::TransferResult::Ok),
+                "{results:?}"
+            );
+            let changes = l.take_changes();
+            all.extend(changes.transfers.iter().cloned());
+            let mut tx = tdb.db.begin().await.unwrap();
+            let known = keys.clone();
+            let learned = tx
+                .stores()
+                .persist_ledger(&changes, &|id| known.get(id).copied())
+                .await
+                .unwrap();
+            tx.commit().await.unwrap();
+            keys.extend(learned);
+        }
+        let mut r = tdb.db.read().await.unwrap();
+        for id in ids {
+            let mine: Vec<&Transfer> = all
+                .iter()
+                .rev()
+                .filter(|t| t.debit_account_id == id || t.credit_account_id == id)
+                .collect();
+            // Pages of three, following the cursor, give every transfer once, newest first.
+            let mut paged: Vec<String> = Vec::new();
+            let mut cursor: Option<String> = None;
+            loop {
+                let page = r
+                    .stores()
+                    .account_transfers(id, cursor.as_deref(), 3)
+                    .await
+                    .unwrap();
+                assert!(page.len() <= 3);
+                paged.extend(page.iter().map(|(t, _)| t.id.clone()));
+                if page.len() < 3 {
+                    break;
+                }
+                cursor = page.last().map(|(t, _)| t.id.clone());
+            }
+            let expected: Vec<String> = mine.iter().map(|t| t.id.clone()).collect();
+            assert_eq!(paged, expected, "{id}");
+
+            // Every window of the statement: posted movements only, opening figures exact.
+            for (from, to) in [(0, 100), (15, 35), (20, 21), (30, 1_000), (60, 70)] {
+                let posted: Vec<&&Transfer> = mine
+                    .iter()
+                    .filter(|t| !t.flags.pending && !t.flags.void_pending_transfer)
+                    .collect();
+                let before = |debit: bool| -> i64 {
+                    posted
+                        .iter()
+                        .filter(|t| t.timestamp_ms < from && (t.debit_account_id == id) == debit)
+                        .map(|t| t.amount)
+                        .sum()
+                };
+                let mut window: Vec<(String, bool)> = posted
+                    .iter()
+                    .filter(|t| t.timestamp_ms >= from && t.timestamp_ms < to)
+                    .map(|t| (t.id.clone(), t.debit_account_id == id))
+                    .collect();
+                window.reverse();
+                let (debits, credits, moves) =
+                    r.stores().account_movements(id, from, to).await.unwrap();
+                assert_eq!(
+                    (debits, credits),
+                    (before(true), before(false)),
+                    "{id} {from}..{to}"
+                );
+                let got: Vec<(String, bool)> = moves
+                    .iter()
+                    .map(|m| (m.transfer.id.clone(), m.debit))
+                    .collect();
+                assert_eq!(got, window, "{id} {from}..{to}");
+            }
+        }
+        assert!(r
+            .stores()
+            .account_movements("acc_none", 0, 100)
+            .await
+            .unwrap()
+            .2
+            .is_empty());
+        drop(r);
         tdb.finish().await.unwrap();
     }
 }
