@@ -163,6 +163,7 @@ pub async fn sqlite_with_data_at(
     version: i64,
     statements: &[&str],
 ) -> Result<()> {
+    crate::sqlite::page_cache::install();
     let options = sqlx::sqlite::SqliteConnectOptions::new()
         .filename(path)
         .create_if_missing(true)

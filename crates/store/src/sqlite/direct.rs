@@ -641,6 +641,7 @@ mod tests {
     use super::*;
 
     fn memory() -> Connection {
+        crate::sqlite::page_cache::install();
         Connection::new(rusqlite::Connection::open_in_memory().unwrap())
     }
 

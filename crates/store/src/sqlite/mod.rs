@@ -3,6 +3,7 @@
 //! ([`direct`]), and a small pool of read-only sqlx readers.
 
 pub mod direct;
+pub mod page_cache;
 
 use crate::backend::{Backend, Read};
 use crate::{Database, IdempotencyRecord, ReadConn, Result, StoreError, Stores, WriteTx};
@@ -79,6 +80,7 @@ pub async fn open_with(
     readers: u32,
     writer_cache_mib: u32,
 ) -> Result<Arc<dyn Database>> {
+    page_cache::install();
     let base = SqliteConnectOptions::new()
         .filename(path)
         .journal_mode(SqliteJournalMode::Wal)
