@@ -147,6 +147,16 @@ impl Metrics {
             "# HELP ewtp_engine_careful_batches_total Batches re-applied one savepoint per command after a command failed.\n# TYPE ewtp_engine_careful_batches_total counter\newtp_engine_careful_batches_total {}",
             self.careful_batches()
         );
+        let _ = writeln!(
+            out,
+            "# HELP ewtp_sqlite_page_cache_wrapped 1 when this process's SQLite runs with the wrapped page cache (decision 36).\n# TYPE ewtp_sqlite_page_cache_wrapped gauge\newtp_sqlite_page_cache_wrapped {}",
+            u8::from(store::sqlite::page_cache::installed())
+        );
+        let _ = writeln!(
+            out,
+            "# HELP ewtp_sqlite_page_cache_walks_avoided_total Truncations SQLite's own page cache would have walked every bucket for, skipped by the wrapper.\n# TYPE ewtp_sqlite_page_cache_walks_avoided_total counter\newtp_sqlite_page_cache_walks_avoided_total {}",
+            store::sqlite::page_cache::walks_avoided()
+        );
         let (sizes, commits) = self.batches.lock().expect("metrics lock").clone();
         out.push_str("# HELP ewtp_engine_batch_size Commands applied per transaction.\n# TYPE ewtp_engine_batch_size histogram\n");
         sizes.render(&mut out, "ewtp_engine_batch_size", "", &BATCH_BOUNDS, false);
@@ -205,5 +215,9 @@ mod tests {
         assert!(text.contains("ewtp_engine_queue_depth 5"));
         assert!(text.contains("ewtp_engine_batch_size_bucket{le=\"4\"} 1"));
         assert!(text.contains("ewtp_engine_commit_duration_seconds_count 1"));
+        assert!(text.contains(
+            "# TYPE ewtp_sqlite_page_cache_wrapped gauge\newtp_sqlite_page_cache_wrapped "
+        ));
+        assert!(text.contains("\newtp_sqlite_page_cache_walks_avoided_total "));
     }
 }

@@ -793,6 +793,12 @@ async fn metrics_and_openapi_cover_the_api() {
         assert!(text.contains("ewtp_engine_queue_depth 0"));
         assert!(text.contains("ewtp_engine_batch_size_count "));
         assert!(text.contains("ewtp_engine_commit_duration_seconds_bucket"));
+        // Every SQLite database of this process opens through the store, which installs the
+        // wrapper first (decision 36).
+        assert!(
+            text.contains("\newtp_sqlite_page_cache_wrapped 1\n"),
+            "{text}"
+        );
 
         let doc = h
             .call(Method::GET, "/openapi.json", None, None, &[])
