@@ -59,7 +59,8 @@ impl TruncateGuard {
         }
     }
 
-    fn arrived(&mut self, key: u32) {
+    /// A page may have been created at `key`.
+    pub(crate) fn fetched(&mut self, key: u32) {
         self.default_max_key = self.default_max_key.max(key);
         if key == self.parking {
             self.parked += 1;
@@ -68,17 +69,12 @@ impl TruncateGuard {
         }
     }
 
-    /// A page may have been created at `key`.
-    pub(crate) fn fetched(&mut self, key: u32) {
-        self.arrived(key);
-    }
-
     /// A page moved from `old` to `new`.
     pub(crate) fn rekeyed(&mut self, old: u32, new: u32) {
         if old == self.parking {
             self.parked = self.parked.saturating_sub(1);
         }
-        self.arrived(new);
+        self.fetched(new);
     }
 
     /// Whether a truncation that drops every page keyed `limit` or above must reach the cache,
