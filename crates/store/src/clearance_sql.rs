@@ -336,21 +336,39 @@ macro_rules! impl_clearance_store {
             }
 
             async fn orders_by_number(&mut self, number: &str) -> Result<Vec<(Order, OrderLinks)>> {
-                // Two index look-ups (by order_no; by id for orders that have none), each joined
-                // with the lines: one round trip.
-                let sql = format!(
+                // By order_no, joined with the lines: one index look-up and one round trip. Only
+                // a number that looks like an order id can also name an order that has no
+                // order_no; the second look-up is left out for every other number (most of them). The texts
+                // are built once: the statement cache hashes the text at every call.
+                static BY_NUMBER: std::sync::LazyLock<String> = std::sync::LazyLock::new(|| format!(
+                    "SELECT {ORDER_WITH_LINE} FROM orders o JOIN order_lines l ON l.order_id = o.id WHERE o.order_no = $1
+                     ORDER BY o.id, l.line_no"
+                ));
+                static BY_NUMBER_OR_ID: std::sync::LazyLock<String> = std::sync::LazyLock::new(|| format!(
                     "SELECT * FROM (
                         SELECT {ORDER_WITH_LINE} FROM orders o JOIN order_lines l ON l.order_id = o.id WHERE o.order_no = $1
                         UNION ALL
                         SELECT {ORDER_WITH_LINE} FROM orders o JOIN order_lines l ON l.order_id = o.id WHERE o.id = $1 AND o.order_no IS NULL
                      ) AS j ORDER BY id, line_no"
-                );
-                let rows = sql_api::query(&sql).bind(number).fetch_all(&mut *self).await?;
+                ));
+                // Every order id carries the order prefix (`ord_`); the test is the prefix alone, so
+                // that no finer rule of the id's format can hide an order stored under an older one.
+                let may_be_id = number
+                    .strip_prefix(trade::id::IdKind::Order.prefix())
+                    .is_some_and(|rest| rest.starts_with('_'));
+                let sql = if may_be_id {
+                    BY_NUMBER_OR_ID.as_str()
+                } else {
+                    BY_NUMBER.as_str()
+                };
+                let rows = sql_api::query(sql).bind(number).fetch_all(&mut *self).await?;
                 orders_from_joined(&rows)
             }
             async fn order_with_links(&mut self, order_id: &str) -> Result<Option<(Order, OrderLinks)>> {
-                let sql = format!("SELECT {ORDER_WITH_LINE} FROM orders o JOIN order_lines l ON l.order_id = o.id WHERE o.id = $1 ORDER BY l.line_no");
-                let rows = sql_api::query(&sql).bind(order_id).fetch_all(&mut *self).await?;
+                static BY_ID: std::sync::LazyLock<String> = std::sync::LazyLock::new(|| format!(
+                    "SELECT {ORDER_WITH_LINE} FROM orders o JOIN order_lines l ON l.order_id = o.id WHERE o.id = $1 ORDER BY l.line_no"
+                ));
+                let rows = sql_api::query(BY_ID.as_str()).bind(order_id).fetch_all(&mut *self).await?;
                 Ok(orders_from_joined(&rows)?.pop())
             }
             async fn update_order(&mut self, order_id: &str, links: &OrderLinks, status: OrderStatus, at_ms: i64) -> Result<()> {

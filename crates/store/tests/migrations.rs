@@ -215,3 +215,148 @@ async fn check_migrated_ledger(db: &dyn Database) {
     let accounts = r.stores().all_accounts().await.unwrap();
     assert!(ledger::trial_balance(&accounts).balanced);
 }
+
+/// A cleared parcel as the schema of migration 0009 held it: an order with two lines (stored
+/// out of line order), its payment and waybill, the declaration with two audit entries, and the
+/// buyer's quota.
+const PARCEL_AT_0009: &[&str] = &[
+    "INSERT INTO parties (id, role, legal_name, country, registration_number, status, created_at_ms) VALUES
+     ('pty_M', 'merchant', 'Old Merchant Sdn Bhd', 'MY', 'MY-1', 'active', 1),
+     ('pty_P', 'payment', 'Old Pay', 'MY', 'MY-2', 'active', 1),
+     ('pty_C', 'logistics', 'Old Express', 'MY', 'MY-3', 'active', 1)",
+    "INSERT INTO orders (id, merchant_id, submitted_by, order_no, status, buyer_name, buyer_id_type,
+                         buyer_id_number, buyer_country, buyer_address, buyer_phone, destination, currency,
+                         goods_value, freight, insurance, total, incoterm, created_at_ms, updated_at_ms,
+                         tax_withheld, actual_paid, payment_id, waybill_id, declaration_id)
+     VALUES ('ord_1', 'pty_M', 'pty_M', 'SO-1', 'released', 'Wang Fang', 'national_id', '11010519491231002X',
+             'CN', '1 Wensan Road', '+86 138 0000 0000', 'CN', 'CNY', 25000, 2000, 0, 27000, 'DDP', 10, 30,
+             2500, 29500, 'pay_1', 'wbl_1', 'dcl_1')",
+    "INSERT INTO order_lines (order_id, line_no, product_id, sku, hs_code, description, origin, quantity, unit_price, line_value)
+     VALUES ('ord_1', 2, NULL, NULL, '330499', 'Face cream', 'MY', 1, 5000, 5000)",
+    "INSERT INTO order_lines (order_id, line_no, product_id, sku, hs_code, description, origin, quantity, unit_price, line_value)
+     VALUES ('ord_1', 1, 'prd_1', 'TEE', '610910', 'Cotton T-shirt', 'MY', 2, 10000, 20000)",
+    "INSERT INTO payments (id, provider_id, transaction_id, order_no, payer_name, payer_id_type, payer_id_number,
+                           amount, currency, paid_at_ms, created_at_ms, order_id)
+     VALUES ('pay_1', 'pty_P', 'TX-1', 'SO-1', 'Wang Fang', 'national_id', '11010519491231002X', 29500, 'CNY', 20, 20, 'ord_1')",
+    "INSERT INTO waybills (id, carrier_id, waybill_no, order_no, consignee_name, consignee_address, consignee_phone,
+                           gross_weight_g, package_count, created_at_ms, order_id)
+     VALUES ('wbl_1', 'pty_C', 'SF-1', 'SO-1', 'Wang Fang', '1 Wensan Road', '13800000000', 300, 1, 30, 'ord_1')",
+    "INSERT INTO declarations (id, order_id, payment_id, waybill_id, merchant_id, submitted_by, destination, currency,
+                               status, channel, score, failures, hits, seed, computed_tax, inventory_no,
+                               quota_buyer, quota_year, quota_amount, created_at_ms, decided_at_ms, released_at_ms, version)
+     VALUES ('dcl_1', 'ord_1', 'pay_1', 'wbl_1', 'pty_M', 'pty_M', 'CN', 'CNY', 'released', 'yellow', 40, '[]', '[]',
+             7, 2500, 'INV-1', 'ref-of-the-buyer', 2026, 29500, 30, 50, 50, 2)",
+    "INSERT INTO declaration_audit (declaration_id, seq, at_ms, actor_id, action, from_status, to_status, channel, reason)
+     VALUES ('dcl_1', 2, 50, 'pty_O', 'released', 'held', 'released', 'yellow', 'documents checked')",
+    "INSERT INTO declaration_audit (declaration_id, seq, at_ms, actor_id, action, from_status, to_status, channel, reason)
+     VALUES ('dcl_1', 1, 30, 'automatic', 'cleared', NULL, 'held', 'yellow', 'score 40')",
+    "INSERT INTO buyer_quotas (destination, year, buyer_ref, currency, used)
+     VALUES ('CN', 2026, 'ref-of-the-buyer', 'CNY', 29500), ('CN', 2025, 'ref-of-the-buyer', 'CNY', 100)",
+];
+
+/// Migration 0010 on SQLite: order lines, audit entries and buyer quotas become WITHOUT ROWID
+/// tables with every row, the audit stays append-only, and the store reads them as before.
+#[tokio::test]
+async fn small_tables_without_rowid_keep_their_rows() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("old.db");
+    store::testing::sqlite_with_data_at(&path, 9, PARCEL_AT_0009)
+        .await
+        .unwrap();
+    let db = store::sqlite::open(&path, 1).await.unwrap();
+    {
+        let mut r = db.read().await.unwrap();
+        let s = r.stores();
+        let (order, links) = s.order_with_links("ord_1").await.unwrap().unwrap();
+        let lines: Vec<(u32, &str, i64, i64)> = order
+            .lines
+            .iter()
+            .map(|l| {
+                (
+                    l.line_no,
+                    l.hs_code.as_str(),
+                    i64::from(l.quantity),
+                    l.line_value,
+                )
+            })
+            .collect();
+        assert_eq!(
+            lines,
+            [(1, "610910", 2, 20000), (2, "330499", 1, 5000)],
+            "lines in line order, values kept"
+        );
+        assert_eq!(links.declaration_id.as_deref(), Some("dcl_1"));
+        let audit = s.list_audit("dcl_1").await.unwrap();
+        let summary: Vec<(i64, &str, &str)> = audit
+            .iter()
+            .map(|e| (e.seq, e.action, e.reason.as_str()))
+            .collect();
+        assert_eq!(
+            summary,
+            [
+                (1, "cleared", "score 40"),
+                (2, "released", "documents checked")
+            ]
+        );
+        for (year, used) in [(2026, 29500), (2025, 100), (2024, 0)] {
+            let key = customs::QuotaKey {
+                destination: trade::Country::parse("CN").unwrap(),
+                year,
+                buyer_ref: "ref-of-the-buyer".into(),
+            };
+            assert_eq!(s.quota_used(&key).await.unwrap(), used, "quota of {year}");
+        }
+    }
+    db.close().await;
+
+    let conn = rusqlite::Connection::open(&path).unwrap();
+    conn.execute_batch("PRAGMA foreign_keys = ON").unwrap();
+    for table in ["order_lines", "declaration_audit", "buyer_quotas"] {
+        let sql: String = conn
+            .query_row(
+                "SELECT sql FROM sqlite_master WHERE type = 'table' AND name = ?1",
+                [table],
+                |r| r.get(0),
+            )
+            .unwrap();
+        assert!(sql.ends_with("WITHOUT ROWID"), "{table}: {sql}");
+        assert!(!sql.contains("_new"), "{table}: {sql}");
+        let leftover: i64 = conn
+            .query_row(
+                "SELECT COUNT(*) FROM sqlite_master WHERE name = ?1",
+                [format!("{table}_new")],
+                |r| r.get(0),
+            )
+            .unwrap();
+        assert_eq!(leftover, 0, "{table}_new is gone");
+    }
+    // Still append-only, and still bound to their parents.
+    for change in [
+        "UPDATE declaration_audit SET reason = 'rewritten' WHERE seq = 1",
+        "DELETE FROM declaration_audit WHERE seq = 1",
+    ] {
+        let e = conn.execute(change, []).unwrap_err();
+        assert!(e.to_string().contains("append-only"), "{change}: {e}");
+    }
+    let orphan = conn.execute(
+        "INSERT INTO order_lines (order_id, line_no, hs_code, description, origin, quantity, unit_price, line_value)
+         VALUES ('ord_none', 1, '610910', 'x', 'MY', 1, 1, 1)",
+        [],
+    );
+    assert!(orphan.is_err(), "a line of no order is refused");
+    let duplicate = conn.execute(
+        "INSERT INTO buyer_quotas (destination, year, buyer_ref, currency, used) VALUES ('CN', 2026, 'ref-of-the-buyer', 'CNY', 1)",
+        [],
+    );
+    assert!(duplicate.is_err(), "the quota key stays unique");
+    let check: String = conn
+        .query_row("PRAGMA integrity_check", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(check, "ok");
+    let dangling: i64 = conn
+        .query_row("SELECT COUNT(*) FROM pragma_foreign_key_check", [], |r| {
+            r.get(0)
+        })
+        .unwrap();
+    assert_eq!(dangling, 0);
+}

@@ -1090,3 +1090,55 @@ async fn account_chains_page_and_state_like_a_full_scan() {
         tdb.finish().await.unwrap();
     }
 }
+
+/// The look-up of payments and waybills: a number names every order with that `order_no` (any
+/// merchant) and the order whose id it is when that order has no `order_no`; each comes once,
+/// with its lines in order, the orders in id order.
+#[tokio::test]
+async fn orders_by_number_finds_by_order_no_or_by_id() {
+    for_each_backend(|tx, _r| {
+        Box::pin(async move {
+            for (id, role) in [("pty_M1", "merchant"), ("pty_M2", "merchant")] {
+                tx.stores().insert_party(&party(id, role)).await.unwrap();
+            }
+            let p = product("prd_01", "pty_M1", "SKU-1");
+            tx.stores().insert_product(&p).await.unwrap();
+            let catalog = HashMap::from([("SKU-1".to_string(), p)]);
+            let mut m2_catalog = catalog.clone();
+            m2_catalog.get_mut("SKU-1").unwrap().merchant_id = "pty_M2".into();
+            // Two merchants with one number; an order without a number; an order whose number
+            // is that order's id; an order whose id is asked for although it has a number.
+            let orders = [
+                order("ord_B", "pty_M1", "pty_M1", Some("SO-9"), 1, &catalog),
+                order("ord_A", "pty_M2", "pty_M2", Some("SO-9"), 2, &m2_catalog),
+                order("ord_C", "pty_M1", "pty_M1", None, 3, &catalog),
+                order("ord_D", "pty_M2", "pty_M2", Some("ord_C"), 4, &m2_catalog),
+                order("ord_E", "pty_M1", "pty_M1", Some("SO-10"), 5, &catalog),
+            ];
+            for o in &orders {
+                tx.stores().insert_order(o).await.unwrap();
+            }
+            let s = tx.stores();
+            for (number, expected) in [
+                ("SO-9", vec!["ord_A", "ord_B"]),
+                ("ord_C", vec!["ord_C", "ord_D"]),
+                ("ord_E", vec![]),
+                ("SO-10", vec!["ord_E"]),
+                ("SO-1", vec![]),
+                ("ord_", vec![]),
+            ] {
+                let found = s.orders_by_number(number).await.unwrap();
+                let ids: Vec<&str> = found.iter().map(|(o, _)| o.id.as_str()).collect();
+                assert_eq!(ids, expected, "number {number}");
+                for (o, links) in &found {
+                    let stored = orders.iter().find(|x| x.id == o.id).unwrap();
+                    assert_eq!(o, stored, "order {} exactly as stored", o.id);
+                    let line_nos: Vec<u32> = o.lines.iter().map(|l| l.line_no).collect();
+                    assert_eq!(line_nos, [1, 2]);
+                    assert_eq!(links.payment_id, None);
+                }
+            }
+        })
+    })
+    .await;
+}
