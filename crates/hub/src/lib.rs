@@ -15,6 +15,7 @@ pub mod identity;
 pub mod listener;
 pub mod metrics;
 pub mod parcels;
+pub mod party_cache;
 pub mod payouts;
 pub mod problem;
 pub mod routes;

@@ -358,6 +358,7 @@ async fn start_with_database(
         ids,
         metrics,
         auth: AuthCache::new(Duration::from_secs(5)),
+        parties: crate::party_cache::PartyCache::new(Duration::from_secs(5)),
         catalog: crate::catalog::CatalogCache::new(Duration::from_secs(5)),
         hub: HubIdentity {
             code: config.hub_code.clone(),

@@ -22,6 +22,8 @@ pub struct AppState {
     pub ids: Arc<IdGen>,
     pub metrics: Arc<Metrics>,
     pub auth: AuthCache,
+    /// Parties that requests name (a platform's merchant), checked without a read each time.
+    pub parties: crate::party_cache::PartyCache,
     pub catalog: crate::catalog::CatalogCache,
     pub hub: HubIdentity,
     /// The OpenAPI document, rendered once when the router is built.

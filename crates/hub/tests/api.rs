@@ -333,6 +333,46 @@ async fn parties_see_only_their_own_records() {
     }
 }
 
+/// The handler keeps the parties that platforms name for a few seconds; a change of standing
+/// made through the hub takes effect on the next order all the same, both ways.
+#[tokio::test]
+async fn a_platform_order_follows_its_merchant_standing_at_once() {
+    for h in hubs().await {
+        let (m, km) = h.party("merchant", "Seller").await;
+        let (_, kp) = h.party("platform", "Mall").await;
+        h.product(&km, "SKU-1").await;
+        let mut body = order_body("SKU-1");
+        body["merchant_id"] = json!(m);
+        let mut placed = 0;
+        for (n, standing) in ["active", "suspended", "active"].into_iter().enumerate() {
+            let a = h
+                .call(
+                    Method::PATCH,
+                    &format!("/v1/parties/{m}"),
+                    Some(&h.operator_key),
+                    Some(&json!({"status": standing})),
+                    &[],
+                )
+                .await;
+            assert_eq!(a.status, 200, "{}", a.body);
+            // Twice each: the first answer fills the cache, the second comes from it.
+            for k in 0..2 {
+                body["order_no"] = json!(format!("SO-{n}-{k}"));
+                let answer = h.post("/v1/orders", &kp, &body).await;
+                if standing == "active" {
+                    assert_eq!(answer.status, 201, "{}", answer.body);
+                    placed += 1;
+                } else {
+                    answer.problem(422, "unknown_merchant");
+                }
+            }
+        }
+        assert_eq!(h.order_count().await, placed);
+        assert_eq!(placed, 4);
+        h.finish().await;
+    }
+}
+
 #[tokio::test]
 async fn a_platform_orders_for_a_merchant_and_only_it_sees_the_buyer() {
     for h in hubs().await {

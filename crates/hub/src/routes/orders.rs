@@ -53,8 +53,7 @@ pub async fn create_order(
         }
         (_, Some(m)) => {
             let merchant = if is_valid(IdKind::Party, m) {
-                let mut conn = state.db.read().await?;
-                conn.stores().get_party(m).await?
+                state.parties.get(&state.db, m).await?
             } else {
                 None
             };

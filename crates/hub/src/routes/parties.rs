@@ -290,5 +290,6 @@ pub async fn update_party(
         )
         .await?;
     state.auth.forget_party(&id);
+    state.parties.forget(&id);
     Ok(super::rendered(outcome, None))
 }
