@@ -2,10 +2,10 @@
 //! what each token grants, so that authenticating a request rarely touches the database.
 
 use crate::problem::ApiError;
+use crate::ttl_map::TtlMap;
 use sha2::{Digest, Sha256};
-use std::collections::HashMap;
-use std::sync::{Arc, Mutex};
-use std::time::{Duration, Instant};
+use std::sync::Arc;
+use std::time::Duration;
 use store::{Database, KeyGrant};
 
 pub const TOKEN_PREFIX: &str = "ewtp_";
@@ -29,18 +29,16 @@ pub fn token_display_prefix(token: &str) -> String {
 /// Grants by token hash. A revocation made by this process takes effect at once; one made by
 /// another process sharing the database takes effect within `ttl` (the cache's only staleness).
 pub struct AuthCache {
-    ttl: Duration,
-    grants: Mutex<HashMap<String, (KeyGrant, Instant)>>,
+    grants: TtlMap<KeyGrant>,
 }
 
-/// Entries kept at most; past it the cache is cleared rather than grown (keys are few).
+/// Entries kept at most (keys are few).
 const MAX_ENTRIES: usize = 100_000;
 
 impl AuthCache {
     pub fn new(ttl: Duration) -> AuthCache {
         AuthCache {
-            ttl,
-            grants: Mutex::new(HashMap::new()),
+            grants: TtlMap::new(ttl, MAX_ENTRIES),
         }
     }
 
@@ -53,37 +51,25 @@ impl AuthCache {
             return Ok(None);
         }
         let hash = token_sha256(token);
-        if let Some((grant, at)) = self.grants.lock().expect("auth cache lock").get(&hash) {
-            if at.elapsed() < self.ttl {
-                return Ok(Some(grant.clone()));
-            }
+        if let Some(grant) = self.grants.get(&hash) {
+            return Ok(Some(grant));
         }
         let mut conn = db.read().await?;
         let grant = conn.stores().find_grant(&hash).await?;
         if let Some(g) = &grant {
-            let mut grants = self.grants.lock().expect("auth cache lock");
-            if grants.len() >= MAX_ENTRIES {
-                grants.clear();
-            }
-            grants.insert(hash, (g.clone(), Instant::now()));
+            self.grants.insert(hash, g.clone());
         }
         Ok(grant)
     }
 
     /// Forgets every key of a party at once (after its status changed).
     pub fn forget_party(&self, party_id: &str) {
-        self.grants
-            .lock()
-            .expect("auth cache lock")
-            .retain(|_, (g, _)| g.party_id != party_id);
+        self.grants.retain(|g| g.party_id != party_id);
     }
 
     /// Forgets a key at once (after it is revoked).
     pub fn forget_key(&self, key_id: &str) {
-        self.grants
-            .lock()
-            .expect("auth cache lock")
-            .retain(|_, (g, _)| g.key_id != key_id);
+        self.grants.retain(|g| g.key_id != key_id);
     }
 }
 

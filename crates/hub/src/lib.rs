@@ -21,6 +21,7 @@ pub mod problem;
 pub mod routes;
 pub mod server;
 pub mod state;
+pub mod ttl_map;
 pub mod views;
 pub mod writer;
 

@@ -5,9 +5,9 @@
 //! check 2), so this cache only decides how early a request is refused.
 
 use crate::problem::ApiError;
-use std::collections::HashMap;
-use std::sync::{Arc, Mutex};
-use std::time::{Duration, Instant};
+use crate::ttl_map::TtlMap;
+use std::sync::Arc;
+use std::time::Duration;
 use store::Database;
 use trade::Party;
 
@@ -18,44 +18,36 @@ use trade::Party;
 ///
 /// [`forget`]: PartyCache::forget
 pub struct PartyCache {
-    ttl: Duration,
-    parties: Mutex<HashMap<String, (Party, Instant)>>,
+    parties: TtlMap<Party>,
 }
 
-/// Entries kept at most; past it the cache is cleared rather than grown.
+/// Entries kept at most.
 const MAX_ENTRIES: usize = 100_000;
 
 impl PartyCache {
     pub fn new(ttl: Duration) -> PartyCache {
         PartyCache {
-            ttl,
-            parties: Mutex::new(HashMap::new()),
+            parties: TtlMap::new(ttl, MAX_ENTRIES),
         }
     }
 
     /// The party with this id, from the cache while fresh, else from the database.
     pub async fn get(&self, db: &Arc<dyn Database>, id: &str) -> Result<Option<Party>, ApiError> {
-        if let Some((party, at)) = self.parties.lock().expect("party cache lock").get(id) {
-            if at.elapsed() < self.ttl {
-                return Ok(Some(party.clone()));
-            }
+        if let Some(party) = self.parties.get(id) {
+            return Ok(Some(party));
         }
         let found = {
             let mut conn = db.read().await?;
             conn.stores().get_party(id).await?
         };
         if let Some(party) = &found {
-            let mut parties = self.parties.lock().expect("party cache lock");
-            if parties.len() >= MAX_ENTRIES {
-                parties.clear();
-            }
-            parties.insert(id.to_string(), (party.clone(), Instant::now()));
+            self.parties.insert(id.to_string(), party.clone());
         }
         Ok(found)
     }
 
     /// Forgets a party at once (after its status changed).
     pub fn forget(&self, id: &str) {
-        self.parties.lock().expect("party cache lock").remove(id);
+        self.parties.remove(id);
     }
 }
