@@ -6,7 +6,10 @@ use hub::engine::{Applied, Command, Engine, EngineConfig, EngineError, Idempoten
 use hub::metrics::Metrics;
 use hub::writer::{WriterSetup, WriterState};
 use std::collections::HashMap;
+use std::future::Future;
+use std::pin::Pin;
 use std::sync::Arc;
+use std::task::Poll;
 use store::testing::TestDb;
 use trade::order::{BuyerDraft, LineDraft, OrderDraft, Submission};
 use trade::party::PartyDraft;
@@ -142,17 +145,30 @@ async fn one_batch_counted(
     while engine.taken() < 1 {
         tokio::task::yield_now().await;
     }
-    // One at a time, so the queue holds the jobs in the order given.
-    let mut submitted = Vec::new();
-    for (command, idempotency) in jobs {
-        let engine2 = engine.clone();
-        submitted.push(tokio::spawn(async move {
-            engine2.submit(command, idempotency).await
-        }));
-        while engine.queue_depth() < submitted.len() {
-            tokio::task::yield_now().await;
+    // Each submission enqueues its job when first polled. Polling them once each, in order, in
+    // this task puts the jobs in the queue in the order given. (Spawning each and waiting for the
+    // queue to grow did not: the depth counts a slot as soon as a sender reserves it, before its
+    // job is in the queue, so a later job could overtake an earlier one under load.)
+    type Pending = Pin<Box<dyn Future<Output = Result<Outcome, EngineError>> + Send>>;
+    let n = jobs.len();
+    let mut submitted: Vec<Pending> = jobs
+        .into_iter()
+        .map(|(command, idempotency)| {
+            let engine = engine.clone();
+            Box::pin(async move { engine.submit(command, idempotency).await }) as Pending
+        })
+        .collect();
+    std::future::poll_fn(|cx| {
+        for s in submitted.iter_mut() {
+            assert!(
+                s.as_mut().poll(cx).is_pending(),
+                "a job was answered before the writer was free"
+            );
         }
-    }
+        Poll::Ready(())
+    })
+    .await;
+    assert_eq!(engine.queue_depth(), n, "every job is queued");
     drop(blocker);
     assert!(matches!(
         sentinel.await.unwrap(),
@@ -160,7 +176,7 @@ async fn one_batch_counted(
     ));
     let mut answers = Vec::new();
     for s in submitted {
-        answers.push(s.await.unwrap());
+        answers.push(s.await);
     }
     engine.stop();
     writer.join().await;
@@ -215,7 +231,7 @@ async fn a_clean_batch_commits_on_the_fast_path_with_idempotency_resolved_in_mem
         .await;
         assert_eq!(
             careful, 0,
-            "{}: nothing failed, so the fast path committed",
+            "{}: nothing failed, so the fast path committed; answers {answers:?}",
             db.name
         );
         assert!(
@@ -223,7 +239,11 @@ async fn a_clean_batch_commits_on_the_fast_path_with_idempotency_resolved_in_mem
             "{}",
             db.name
         );
-        assert!(matches!(answers[1], Ok(Outcome::Applied(Applied::Created))));
+        assert!(
+            matches!(answers[1], Ok(Outcome::Applied(Applied::Created))),
+            "{}: {answers:?}",
+            db.name
+        );
         match &answers[2] {
             Ok(Outcome::Replayed {
                 status_code: 201,
