@@ -316,6 +316,10 @@ async fn load_nomenclature(config: &HubConfig) -> Result<Option<Arc<Nomenclature
     Ok(Some(Arc::new(nomenclature)))
 }
 
+/// How long the handlers' caches (grants, parties, catalog items, FX rates) may serve a value
+/// that another process changed: the hub's one bound on their staleness (docs/operations.md).
+const HANDLER_CACHE_TTL: Duration = Duration::from_secs(5);
+
 async fn start_with_database(
     config: HubConfig,
     db: Arc<dyn Database>,
@@ -357,9 +361,9 @@ async fn start_with_database(
         engine: engine.clone(),
         ids,
         metrics,
-        auth: AuthCache::new(Duration::from_secs(5)),
-        parties: crate::party_cache::PartyCache::new(Duration::from_secs(5)),
-        catalog: crate::catalog::CatalogCache::new(Duration::from_secs(5)),
+        auth: AuthCache::new(HANDLER_CACHE_TTL),
+        parties: crate::party_cache::PartyCache::new(HANDLER_CACHE_TTL),
+        catalog: crate::catalog::CatalogCache::new(HANDLER_CACHE_TTL),
         hub: HubIdentity {
             code: config.hub_code.clone(),
             name: config.hub_name.clone(),
@@ -367,7 +371,7 @@ async fn start_with_database(
         openapi_json: OnceLock::new(),
         nomenclature,
         packs,
-        fx: crate::fx::FxCache::new(Duration::from_secs(5)),
+        fx: crate::fx::FxCache::new(HANDLER_CACHE_TTL),
         signing_key,
         customs: config.customs.clone(),
     });
