@@ -3,11 +3,12 @@
 //! (carrier) — and the answer to the waybill carries the declaration: the hub clears it in the
 //! same transaction. A parcel counts when its declaration is released; the decision latency is
 //! the waybill's round trip, from the third document sent to the decision received.
-//! `/healthz` runs in the same run, in alternating slices, for the ratio.
+//! `/healthz` runs in the same run, in alternating slices, for the ratio. Both loads go through
+//! the bench's own HTTP/1.1 client (`bench_http`), one keep-alive connection per worker.
 
-use crate::bench::{client, round2, spawn_hub, stop_hub, Load, SLICE};
+use crate::bench::{client, round2, spawn_hub, stop_hub, SLICE};
+use crate::bench_http::{Connection, RequestHead};
 use clap::Args;
-use reqwest::header::{HeaderValue, AUTHORIZATION, CONTENT_TYPE};
 use serde::Deserialize;
 use serde_json::{json, Value};
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -36,16 +37,13 @@ pub struct ClearanceArgs {
     pub json: bool,
 }
 
-/// The bench's parties and the parts of each parcel's documents that do not change. The URLs
-/// are parsed and the credentials formatted once: the client shares the hub's two cores, so what
-/// it spends per request is taken from the hub.
+/// The bench's parties and the parts of each parcel's documents that do not change. The request
+/// heads (path, host, credentials) are formatted once: the client shares the hub's two cores, so
+/// what it spends per request is taken from the hub.
 struct Setup {
-    orders_url: reqwest::Url,
-    payments_url: reqwest::Url,
-    waybills_url: reqwest::Url,
-    platform_auth: HeaderValue,
-    psp_auth: HeaderValue,
-    carrier_auth: HeaderValue,
+    order: RequestHead,
+    payment: RequestHead,
+    waybill: RequestHead,
     merchant_id: String,
     tax: String,
     paid: String,
@@ -92,10 +90,10 @@ pub async fn run(args: ClearanceArgs) -> Result<(), Box<dyn std::error::Error>> 
             (url, key)
         }
     };
-    let setup = Arc::new(setup(&client, &url, &key).await?);
-    let mut parcels = Parcels::default();
-    let healthz_url = format!("{url}/healthz");
-    let mut healthz = Load::new(move |c, _| c.get(&healthz_url), 200);
+    let (addr, host) = socket_address(&url).await?;
+    let setup = Arc::new(setup(&client, &url, &host, &key).await?);
+    let mut parcels = Parcels::new(addr, args.concurrency);
+    let mut healthz = Healthz::new(addr, &host, args.concurrency);
     let per_load = Duration::from_secs(args.seconds);
     // The hub's resident memory and the parcel rate over the run, when the hub is the bench's own:
     // a long run (a soak) shows whether either drifts.
@@ -108,8 +106,8 @@ pub async fn run(args: ClearanceArgs) -> Result<(), Box<dyn std::error::Error>> 
     let mut last = (Duration::ZERO, 0u64);
     let every = Duration::from_secs((args.seconds / 20).max(1));
     while parcels.busy < per_load || healthz.busy < per_load {
-        healthz.run_slice(&client, args.concurrency, SLICE).await;
-        parcels.run_slice(&client, &setup, args.concurrency).await;
+        healthz.run_slice().await;
+        parcels.run_slice(&setup).await;
         if parcels.busy - last.0 >= every {
             let rate = (parcels.released - last.1) as f64 / (parcels.busy - last.0).as_secs_f64();
             timeline.push(
@@ -119,7 +117,6 @@ pub async fn run(args: ClearanceArgs) -> Result<(), Box<dyn std::error::Error>> 
             last = (parcels.busy, parcels.released);
         }
     }
-    let healthz = healthz.finish();
     if let Some(mut child) = own_hub {
         stop_hub(&mut child).await;
     }
@@ -127,7 +124,7 @@ pub async fn run(args: ClearanceArgs) -> Result<(), Box<dyn std::error::Error>> 
         schema.drop_schema().await?;
     }
     let parcels_per_s = parcels.released as f64 / parcels.busy.as_secs_f64().max(f64::MIN_POSITIVE);
-    let healthz_per_s = healthz.per_s;
+    let healthz_per_s = healthz.per_s();
     let (p50, p99) = percentiles(&mut parcels.decision_us);
     let ratio = if healthz_per_s > 0.0 {
         parcels_per_s / healthz_per_s
@@ -152,6 +149,7 @@ pub async fn run(args: ClearanceArgs) -> Result<(), Box<dyn std::error::Error>> 
                 "documents_per_s": round2(parcels_per_s * 3.0),
                 "ratio": (ratio * 1000.0).round() / 1000.0,
                 "parcel_errors": parcels.errors,
+                "healthz_errors": healthz.errors,
                 "concurrency": args.concurrency,
                 "seconds": args.seconds,
                 "backend": backend,
@@ -166,9 +164,37 @@ pub async fn run(args: ClearanceArgs) -> Result<(), Box<dyn std::error::Error>> 
     if let Some(e) = &parcels.first_error {
         eprintln!("parcels: {} errors; first: {e}", parcels.errors);
     }
+    if let Some(e) = &healthz.first_error {
+        eprintln!("healthz: {} errors; first: {e}", healthz.errors);
+    }
     Ok(())
 }
 
+/// The address the bench connects to and the `Host` it names, from `http://host:port`.
+async fn socket_address(
+    url: &str,
+) -> Result<(std::net::SocketAddr, String), Box<dyn std::error::Error>> {
+    let host = url
+        .strip_prefix("http://")
+        .ok_or("the clearance bench speaks plain HTTP: --url must start with http://")?
+        .trim_end_matches('/');
+    if host.contains('/') {
+        return Err("--url must be the hub's root (http://host:port), without a path".into());
+    }
+    let with_port = if host
+        .rsplit_once(':')
+        .is_some_and(|(_, p)| p.parse::<u16>().is_ok())
+    {
+        host.to_string()
+    } else {
+        format!("{host}:80")
+    };
+    let addr = tokio::net::lookup_host(&with_port)
+        .await?
+        .next()
+        .ok_or_else(|| format!("{host} has no address"))?;
+    Ok((addr, host.to_string()))
+}
 /// The resident memory of process `pid` in MB (Linux: `VmRSS` of /proc/PID/status).
 fn rss_mb(pid: u32) -> Option<f64> {
     let status = std::fs::read_to_string(format!("/proc/{pid}/status")).ok()?;
@@ -213,6 +239,7 @@ async fn post(
 async fn setup(
     client: &reqwest::Client,
     url: &str,
+    host: &str,
     operator: &str,
 ) -> Result<Setup, Box<dyn std::error::Error>> {
     let run = std::process::id();
@@ -261,14 +288,10 @@ async fn setup(
         .ok_or("no tax in the quote")?
         .to_string();
     let paid = minor_text(12_000 + minor(&tax)?);
-    let auth = |token: &str| HeaderValue::from_str(&format!("Bearer {token}"));
     Ok(Setup {
-        orders_url: reqwest::Url::parse(&format!("{url}/v1/orders"))?,
-        payments_url: reqwest::Url::parse(&format!("{url}/v1/payments"))?,
-        waybills_url: reqwest::Url::parse(&format!("{url}/v1/waybills"))?,
-        platform_auth: auth(&keys[1])?,
-        psp_auth: auth(&keys[2])?,
-        carrier_auth: auth(&keys[3])?,
+        order: RequestHead::new("POST", "/v1/orders", host, Some(&keys[1])),
+        payment: RequestHead::new("POST", "/v1/payments", host, Some(&keys[2])),
+        waybill: RequestHead::new("POST", "/v1/waybills", host, Some(&keys[3])),
         merchant_id,
         tax,
         paid,
@@ -306,8 +329,9 @@ fn resident_id(n: u64) -> String {
     format!("{body}{}", CHECK[(sum % 11) as usize] as char)
 }
 
-#[derive(Default)]
 struct Parcels {
+    /// One per worker, kept open across slices.
+    connections: Vec<Connection>,
     sequence: Arc<AtomicU64>,
     released: u64,
     decision_us: Vec<u32>,
@@ -317,22 +341,29 @@ struct Parcels {
 }
 
 impl Parcels {
-    async fn run_slice(
-        &mut self,
-        client: &reqwest::Client,
-        setup: &Arc<Setup>,
-        concurrency: usize,
-    ) {
+    fn new(addr: std::net::SocketAddr, concurrency: usize) -> Parcels {
+        Parcels {
+            connections: (0..concurrency).map(|_| Connection::new(addr)).collect(),
+            sequence: Arc::default(),
+            released: 0,
+            decision_us: Vec::new(),
+            errors: 0,
+            first_error: None,
+            busy: Duration::ZERO,
+        }
+    }
+
+    async fn run_slice(&mut self, setup: &Arc<Setup>) {
         let started = Instant::now();
         let deadline = started + SLICE;
-        let mut workers = Vec::with_capacity(concurrency);
-        for _ in 0..concurrency {
-            let (client, setup, sequence) = (client.clone(), setup.clone(), self.sequence.clone());
+        let mut workers = Vec::with_capacity(self.connections.len());
+        for mut connection in std::mem::take(&mut self.connections) {
+            let (setup, sequence) = (setup.clone(), self.sequence.clone());
             workers.push(tokio::spawn(async move {
                 let mut done = (0u64, Vec::new(), 0u64, None::<String>);
                 while Instant::now() < deadline {
                     let n = sequence.fetch_add(1, Ordering::Relaxed);
-                    match parcel(&client, &setup, n).await {
+                    match parcel(&mut connection, &setup, n).await {
                         Ok(decision_us) => {
                             done.0 += 1;
                             done.1.push(decision_us);
@@ -343,11 +374,12 @@ impl Parcels {
                         }
                     }
                 }
-                done
+                (connection, done)
             }));
         }
         for w in workers {
-            if let Ok((released, decisions, errors, first)) = w.await {
+            if let Ok((connection, (released, decisions, errors, first))) = w.await {
+                self.connections.push(connection);
                 self.released += released;
                 self.decision_us.extend(decisions);
                 self.errors += errors;
@@ -360,10 +392,74 @@ impl Parcels {
     }
 }
 
+/// `GET /healthz` from as many workers, on connections of their own.
+struct Healthz {
+    connections: Vec<Connection>,
+    head: RequestHead,
+    answered: u64,
+    errors: u64,
+    first_error: Option<String>,
+    busy: Duration,
+}
+
+impl Healthz {
+    fn new(addr: std::net::SocketAddr, host: &str, concurrency: usize) -> Healthz {
+        Healthz {
+            connections: (0..concurrency).map(|_| Connection::new(addr)).collect(),
+            head: RequestHead::new("GET", "/healthz", host, None),
+            answered: 0,
+            errors: 0,
+            first_error: None,
+            busy: Duration::ZERO,
+        }
+    }
+
+    async fn run_slice(&mut self) {
+        let started = Instant::now();
+        let deadline = started + SLICE;
+        let mut workers = Vec::with_capacity(self.connections.len());
+        for mut connection in std::mem::take(&mut self.connections) {
+            let head = self.head.clone();
+            workers.push(tokio::spawn(async move {
+                let (mut answered, mut errors, mut first) = (0u64, 0u64, None::<String>);
+                while Instant::now() < deadline {
+                    match connection.exchange(&head, b"").await {
+                        Ok(a) if a.status == 200 => answered += 1,
+                        Ok(a) => {
+                            errors += 1;
+                            first.get_or_insert(format!("/healthz answered {}", a.status));
+                        }
+                        Err(e) => {
+                            errors += 1;
+                            first.get_or_insert(e.to_string());
+                        }
+                    }
+                }
+                (connection, answered, errors, first)
+            }));
+        }
+        for w in workers {
+            if let Ok((connection, answered, errors, first)) = w.await {
+                self.connections.push(connection);
+                self.answered += answered;
+                self.errors += errors;
+                if self.first_error.is_none() {
+                    self.first_error = first;
+                }
+            }
+        }
+        self.busy += started.elapsed();
+    }
+
+    fn per_s(&self) -> f64 {
+        self.answered as f64 / self.busy.as_secs_f64().max(f64::MIN_POSITIVE)
+    }
+}
+
 /// One parcel, its documents in turn; the waybill's round trip in microseconds. The bodies are
 /// formatted as text (every value in them is the bench's own, with nothing to escape).
 async fn parcel(
-    client: &reqwest::Client,
+    connection: &mut Connection,
     s: &Setup,
     n: u64,
 ) -> Result<u32, Box<dyn std::error::Error>> {
@@ -373,49 +469,49 @@ async fn parcel(
         r#"{{"merchant_id":"{}","order_no":"{order_no}","buyer":{{"name":"Wang Fang","id_type":"national_id","id_number":"{buyer_id}","country":"CN","address":"1 Wensan Road, Hangzhou","phone":"+86 138 0000 1234"}},"destination":"CN","currency":"CNY","lines":[{{"sku":"BENCH-TEE","quantity":1}}],"freight":"20.00","tax_withheld":"{}","incoterm":"DDP"}}"#,
         s.merchant_id, s.tax
     );
-    send(client, &s.orders_url, &s.platform_auth, order).await?;
+    send(connection, &s.order, "order", &order).await?;
     let payment = format!(
         r#"{{"order_no":"{order_no}","transaction_id":"TX-{order_no}","payer":{{"name":"Wang Fang","id_type":"national_id","id_number":"{buyer_id}"}},"amount":"{}","currency":"CNY","paid_at":"2026-01-02T10:00:00+08:00"}}"#,
         s.paid
     );
-    send(client, &s.payments_url, &s.psp_auth, payment).await?;
+    send(connection, &s.payment, "payment", &payment).await?;
     let waybill = format!(
         r#"{{"waybill_no":"SF-{order_no}","order_no":"{order_no}","consignee":{{"name":"Wang Fang","address":"1 Wensan Road, Hangzhou","phone":"13800001234"}},"gross_weight_kg":"0.300","package_count":1,"freight":"20.00","currency":"CNY"}}"#
     );
     let t = Instant::now();
-    let answer = send(client, &s.waybills_url, &s.carrier_auth, waybill).await?;
+    let answer = send(connection, &s.waybill, "waybill", &waybill).await?;
     let elapsed = t.elapsed().as_micros().min(u32::MAX as u128) as u32;
-    let read: WaybillAnswer = serde_json::from_slice(&answer)?;
+    let read: WaybillAnswer = serde_json::from_slice(answer)?;
     match read.declaration.as_ref().map(|d| d.status.as_str()) {
         Some("released") => Ok(elapsed),
         other => Err(format!(
             "parcel {n}: the declaration is {other:?}, not released: {}",
-            String::from_utf8_lossy(&answer)
+            String::from_utf8_lossy(answer)
         )
         .into()),
     }
 }
 
-/// POSTs a JSON body; the answer's bytes when it succeeded, else an error with its text.
-async fn send(
-    client: &reqwest::Client,
-    url: &reqwest::Url,
-    auth: &HeaderValue,
-    body: String,
-) -> Result<bytes::Bytes, Box<dyn std::error::Error>> {
-    let r = client
-        .post(url.clone())
-        .header(AUTHORIZATION, auth.clone())
-        .header(CONTENT_TYPE, HeaderValue::from_static("application/json"))
-        .body(body)
-        .send()
-        .await?;
-    let status = r.status();
-    let answer = r.bytes().await?;
-    if !status.is_success() {
-        return Err(format!("{url}: {status} {}", String::from_utf8_lossy(&answer)).into());
+/// POSTs a JSON body; the answer's bytes when it succeeded (2xx), else an error with its text.
+async fn send<'c>(
+    connection: &'c mut Connection,
+    head: &RequestHead,
+    what: &str,
+    body: &str,
+) -> Result<&'c [u8], Box<dyn std::error::Error>> {
+    let answer = connection
+        .exchange(head, body.as_bytes())
+        .await
+        .map_err(|e| format!("{what}: {e}"))?;
+    if !(200..300).contains(&answer.status) {
+        return Err(format!(
+            "{what}: {} {}",
+            answer.status,
+            String::from_utf8_lossy(answer.body)
+        )
+        .into());
     }
-    Ok(answer)
+    Ok(answer.body)
 }
 
 #[cfg(test)]

@@ -3,6 +3,7 @@
 
 mod bench;
 mod bench_clearance;
+mod bench_http;
 mod bench_ledger;
 mod demo;
 mod quote;

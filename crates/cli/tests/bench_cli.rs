@@ -56,10 +56,36 @@ fn bench_clearance_reports_parcels_and_the_decision_latency() {
         assert!(r[key].as_f64().is_some_and(|v| v > 0.0), "{key} in {r}");
     }
     assert_eq!(r["parcel_errors"], 0, "every parcel was released: {r}");
+    assert_eq!(r["healthz_errors"], 0, "every /healthz answered 200: {r}");
     assert!(
         r["decision_p99_ms"].as_f64() >= r["decision_p50_ms"].as_f64(),
         "{r}"
     );
+}
+
+#[test]
+fn bench_clearance_refuses_a_url_it_cannot_speak_to() {
+    for (url, says) in [
+        ("https://hub.example", "plain HTTP"),
+        ("http://127.0.0.1:9/v1", "without a path"),
+    ] {
+        let out = Command::new(env!("CARGO_BIN_EXE_ewtp"))
+            .args([
+                "bench",
+                "clearance",
+                "--url",
+                url,
+                "--key",
+                "k",
+                "--seconds",
+                "1",
+            ])
+            .output()
+            .expect("run ewtp");
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert!(!out.status.success(), "{url}: {stderr}");
+        assert!(stderr.contains(says), "{url}: {stderr}");
+    }
 }
 
 #[test]
