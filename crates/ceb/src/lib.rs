@@ -12,6 +12,8 @@
 //!   512, 514, 622, 624, 626, 712) or, when its kind cannot be known, with a CEB900.
 //! - [`from_clearance`] builds the inventory list (CEB621, the customs declaration) of a parcel
 //!   the hub cleared, and [`render_ceb621`] writes it.
+//! - [`compose`] writes the three inbound messages of a run of simple parcels (the bench and
+//!   tests send them).
 //! - [`codes`] holds the customs code tables the specification confirms; [`time`] the CEB
 //!   time stamps; [`amount`] exact decimal ↔ minor-unit conversion.
 //!
@@ -21,6 +23,7 @@
 
 pub mod amount;
 pub mod codes;
+pub mod compose;
 mod error;
 pub mod intake;
 mod inventory;

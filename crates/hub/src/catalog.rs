@@ -7,7 +7,7 @@ use crate::problem::ApiError;
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
-use store::Database;
+use store::{Database, Stores};
 use trade::Product;
 
 /// A merchant's cached items by SKU, each with the time it was read.
@@ -16,6 +16,12 @@ type MerchantItems = HashMap<String, (Product, Instant)>;
 pub struct CatalogCache {
     ttl: Duration,
     by_merchant: Mutex<HashMap<String, MerchantItems>>,
+}
+
+/// Where items not cached are read.
+enum Source<'a> {
+    Pool(&'a Arc<dyn Database>),
+    Held(&'a mut dyn Stores),
 }
 
 /// Items kept at most; past it the cache starts again empty rather than growing.
@@ -29,10 +35,34 @@ impl CatalogCache {
         }
     }
 
-    /// The merchant's products among `skus`, by SKU; SKUs it does not have are absent.
+    /// The merchant's products among `skus`, by SKU; SKUs it does not have are absent. Items
+    /// not cached are read on a connection of the read pool.
     pub async fn products(
         &self,
         db: &Arc<dyn Database>,
+        merchant_id: &str,
+        skus: &[String],
+    ) -> Result<HashMap<String, Product>, ApiError> {
+        self.products_from(Source::Pool(db), merchant_id, skus)
+            .await
+    }
+
+    /// The same, reading items not cached on `stores`, a connection the caller already holds.
+    /// A handler holding a reader must use this: taking a second one from the pool while
+    /// holding one deadlocks once as many handlers do so as the pool has connections.
+    pub async fn products_on(
+        &self,
+        stores: &mut dyn Stores,
+        merchant_id: &str,
+        skus: &[String],
+    ) -> Result<HashMap<String, Product>, ApiError> {
+        self.products_from(Source::Held(stores), merchant_id, skus)
+            .await
+    }
+
+    async fn products_from(
+        &self,
+        source: Source<'_>,
         merchant_id: &str,
         skus: &[String],
     ) -> Result<HashMap<String, Product>, ApiError> {
@@ -53,9 +83,12 @@ impl CatalogCache {
         if missing.is_empty() {
             return Ok(found);
         }
-        let fetched = {
-            let mut conn = db.read().await?;
-            conn.stores().products_by_sku(merchant_id, &missing).await?
+        let fetched = match source {
+            Source::Pool(db) => {
+                let mut conn = db.read().await?;
+                conn.stores().products_by_sku(merchant_id, &missing).await?
+            }
+            Source::Held(stores) => stores.products_by_sku(merchant_id, &missing).await?,
         };
         let mut cache = self.by_merchant.lock().expect("catalog cache lock");
         if cache.values().map(HashMap::len).sum::<usize>() >= MAX_ITEMS {

@@ -62,23 +62,7 @@ fn schema_valid(xml: &str) -> Result<(), String> {
 }
 
 async fn send(h: &TestHub, key: &str, body: &str) -> (u16, String) {
-    let r = h
-        .client
-        .post(format!("{}/ceb/v1/messages", h.base))
-        .bearer_auth(key)
-        .header("content-type", "application/xml")
-        .body(body.to_string())
-        .send()
-        .await
-        .unwrap();
-    let status = r.status().as_u16();
-    let content_type = r.headers()["content-type"].to_str().unwrap().to_string();
-    let text = r.text().await.unwrap();
-    assert_eq!(
-        content_type, "application/xml; charset=utf-8",
-        "{status}: {text}"
-    );
-    (status, text)
+    h.ceb_message(key, body).await
 }
 
 /// Every `returnStatus` of a receipt.

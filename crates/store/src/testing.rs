@@ -15,10 +15,18 @@ pub struct TestDb {
     pg_cleanup: Option<(String, String)>,
 }
 
+/// Readers a test database's pool holds unless a test asks for another number.
+const TEST_READERS: u32 = 4;
+
 impl TestDb {
     pub async fn sqlite() -> Result<TestDb> {
+        TestDb::sqlite_with(TEST_READERS).await
+    }
+
+    /// With `readers` connections in the read pool.
+    pub async fn sqlite_with(readers: u32) -> Result<TestDb> {
         let dir = tempfile::tempdir().map_err(|e| StoreError::Config(e.to_string()))?;
-        let db = crate::sqlite::open(&dir.path().join("test.db"), 4).await?;
+        let db = crate::sqlite::open(&dir.path().join("test.db"), readers).await?;
         Ok(TestDb {
             db,
             name: "sqlite",
@@ -30,6 +38,11 @@ impl TestDb {
     /// A fresh schema in the PostgreSQL named by `EWTP_TEST_DATABASE_URL`, or `None` when the
     /// variable is unset. In CI (`CI` set) the variable is required: its absence is an error.
     pub async fn postgres() -> Result<Option<TestDb>> {
+        TestDb::postgres_with(TEST_READERS).await
+    }
+
+    /// With `readers` connections in the read pool.
+    pub async fn postgres_with(readers: u32) -> Result<Option<TestDb>> {
         let Ok(url) = std::env::var(DATABASE_URL_VAR) else {
             if std::env::var("CI").is_ok() {
                 return Err(StoreError::Config(format!(
@@ -44,7 +57,8 @@ impl TestDb {
             .execute(&mut conn)
             .await?;
         conn.close().await?;
-        let db = crate::postgres::open(crate::postgres::options(&url)?, Some(&schema), 4).await?;
+        let db =
+            crate::postgres::open(crate::postgres::options(&url)?, Some(&schema), readers).await?;
         Ok(Some(TestDb {
             db,
             name: "postgres",
@@ -56,8 +70,13 @@ impl TestDb {
     /// Every backend this run can test: SQLite, then PostgreSQL when configured. Prints one line
     /// when PostgreSQL is skipped, so a run never hides that it tested only one backend.
     pub async fn all() -> Result<Vec<TestDb>> {
-        let mut all = vec![TestDb::sqlite().await?];
-        match TestDb::postgres().await? {
+        TestDb::all_with(TEST_READERS).await
+    }
+
+    /// [`TestDb::all`] with `readers` connections in each read pool.
+    pub async fn all_with(readers: u32) -> Result<Vec<TestDb>> {
+        let mut all = vec![TestDb::sqlite_with(readers).await?];
+        match TestDb::postgres_with(readers).await? {
             Some(pg) => all.push(pg),
             None => println!(
                 "PostgreSQL half did not run: set {DATABASE_URL_VAR}=postgres://… to run it"

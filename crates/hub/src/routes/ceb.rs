@@ -260,10 +260,8 @@ async fn order_command(
         return Ok(Err(reason));
     }
     let skus = o.draft.skus();
-    let catalog = state
-        .catalog
-        .products(&state.db, &merchant.id, &skus)
-        .await?;
+    // On the reader this handler holds (a second one from the pool could deadlock it).
+    let catalog = state.catalog.products_on(s, &merchant.id, &skus).await?;
     let order = o.draft.validate(Submission {
         id: state.ids.next(IdKind::Order),
         merchant_id: merchant.id.clone(),

@@ -49,8 +49,13 @@ pub async fn hubs() -> Vec<TestHub> {
 }
 
 pub async fn hubs_with(tweak: impl Fn(&mut hub::HubConfig)) -> Vec<TestHub> {
+    hubs_on(TestDb::all().await.expect("test databases"), tweak).await
+}
+
+/// One hub on each of `databases`.
+pub async fn hubs_on(databases: Vec<TestDb>, tweak: impl Fn(&mut hub::HubConfig)) -> Vec<TestHub> {
     let mut out = Vec::new();
-    for tdb in TestDb::all().await.expect("test databases") {
+    for tdb in databases {
         let dir = tempfile::tempdir().expect("temp dir");
         let mut config = hub::HubConfig {
             listen: "127.0.0.1:0".parse().expect("addr"),
@@ -139,6 +144,38 @@ impl TestHub {
             .await;
         assert_eq!(a.status, 201, "{}", a.body);
         a.body
+    }
+
+    /// POSTs a CEB message; its status and receipt (always XML, whatever the outcome).
+    pub async fn ceb_message(&self, key: &str, body: &str) -> (u16, String) {
+        let r = self
+            .client
+            .post(format!("{}/ceb/v1/messages", self.base))
+            .bearer_auth(key)
+            .header("content-type", "application/xml")
+            .body(body.to_string())
+            .send()
+            .await
+            .expect("request sent");
+        let status = r.status().as_u16();
+        let content_type = r.headers()["content-type"].to_str().unwrap().to_string();
+        let text = r.text().await.expect("body");
+        assert_eq!(
+            content_type, "application/xml; charset=utf-8",
+            "{status}: {text}"
+        );
+        (status, text)
+    }
+
+    /// Every ledger account, read from the hub's own database, after checking that the books
+    /// balance per currency and no account's balance flag is violated.
+    pub async fn books(&self) -> Vec<ledger::Account> {
+        let mut conn = self.hub.state.db.read().await.expect("reader");
+        let accounts = conn.stores().all_accounts().await.expect("accounts");
+        let tb = ledger::trial_balance(&accounts);
+        assert!(tb.balanced, "the books balance per currency: {tb:?}");
+        ledger::check_accounts(accounts.iter()).expect("no balance flag is violated");
+        accounts
     }
 
     /// Orders visible to the operator: proves what was (not) stored.
