@@ -7,7 +7,9 @@
 //! the bench's own HTTP/1.1 client (`bench_http`), one keep-alive connection per worker.
 
 use crate::bench::{client, round2, spawn_hub, stop_hub, SLICE};
+use crate::bench_ceb::accepted;
 use crate::bench_http::{Connection, RequestHead};
+use ceb::compose::{CebParcels, MAX_DOCUMENTS_PER_MESSAGE};
 use clap::Args;
 use serde::Deserialize;
 use serde_json::{json, Value};
@@ -35,6 +37,11 @@ pub struct ClearanceArgs {
     /// Print one JSON object instead of text.
     #[arg(long)]
     pub json: bool,
+    /// Send the documents as China customs messages on /ceb/v1/messages instead of JSON, this
+    /// many parcels a message (1 to 100, the standard's limit): a CEB311 of orders, a CEB411 of
+    /// payments, a CEB511 of waybills. 0 (the default) sends JSON, one document a request.
+    #[arg(long, default_value_t = 0)]
+    pub ceb_batch: usize,
 }
 
 /// The bench's parties and the parts of each parcel's documents that do not change. The request
@@ -47,6 +54,15 @@ struct Setup {
     merchant_id: String,
     tax: String,
     paid: String,
+    /// The same three senders on /ceb/v1/messages.
+    ceb_order: RequestHead,
+    ceb_payment: RequestHead,
+    ceb_waybill: RequestHead,
+    ceb: CebParcels,
+    /// Parcels a CEB message carries; 0 for JSON.
+    ceb_batch: usize,
+    /// The merchant's key: it reads its declarations to check a CEB run.
+    merchant_key: String,
 }
 
 /// What the bench reads of the waybill's answer; the rest of it is skipped unparsed.
@@ -63,6 +79,12 @@ struct DeclarationStatus {
 pub async fn run(args: ClearanceArgs) -> Result<(), Box<dyn std::error::Error>> {
     if args.concurrency == 0 || args.seconds == 0 {
         return Err("--concurrency and --seconds must be at least 1".into());
+    }
+    if args.ceb_batch > MAX_DOCUMENTS_PER_MESSAGE {
+        return Err(format!(
+            "--ceb-batch must be 0 (JSON) or 1 to {MAX_DOCUMENTS_PER_MESSAGE} (a CEB message's limit)"
+        )
+        .into());
     }
     let client = client(args.concurrency)?;
     let mut own_hub = None;
@@ -91,7 +113,7 @@ pub async fn run(args: ClearanceArgs) -> Result<(), Box<dyn std::error::Error>> 
         }
     };
     let (addr, host) = socket_address(&url).await?;
-    let setup = Arc::new(setup(&client, &url, &host, &key).await?);
+    let setup = Arc::new(setup(&client, &url, &host, &key, args.ceb_batch).await?);
     let mut parcels = Parcels::new(addr, args.concurrency);
     let mut healthz = Healthz::new(addr, &host, args.concurrency);
     let per_load = Duration::from_secs(args.seconds);
@@ -115,6 +137,18 @@ pub async fn run(args: ClearanceArgs) -> Result<(), Box<dyn std::error::Error>> 
                                  "rss_mb": hub_pid.and_then(rss_mb).map(round2)}),
             );
             last = (parcels.busy, parcels.released);
+        }
+    }
+    if setup.ceb_batch > 0 {
+        // Receipts say a document was accepted; the declarations say what clearance decided.
+        let (released, other) = declarations_by_status(&client, &url, &setup).await?;
+        if released != parcels.released || other.is_some() {
+            parcels.errors += parcels.released.saturating_sub(released).max(1);
+            parcels.first_error.get_or_insert(format!(
+                "{} parcels' messages were accepted, {released} declarations released; first other: {other:?}",
+                parcels.released
+            ));
+            parcels.released = released.min(parcels.released);
         }
     }
     if let Some(mut child) = own_hub {
@@ -149,6 +183,7 @@ pub async fn run(args: ClearanceArgs) -> Result<(), Box<dyn std::error::Error>> 
                 "documents_per_s": round2(parcels_per_s * 3.0),
                 "ratio": (ratio * 1000.0).round() / 1000.0,
                 "parcel_errors": parcels.errors,
+                "ceb_batch": args.ceb_batch,
                 "healthz_errors": healthz.errors,
                 "concurrency": args.concurrency,
                 "seconds": args.seconds,
@@ -241,19 +276,25 @@ async fn setup(
     url: &str,
     host: &str,
     operator: &str,
+    ceb_batch: usize,
 ) -> Result<Setup, Box<dyn std::error::Error>> {
     let run = std::process::id();
-    let party = |role: &str, name: &str| json!({"role": role, "legal_name": name, "country": "MY", "registration_number": format!("BENCH-{run}-{role}")});
+    // Customs codes for the CEB messages' party codes: distinct per run (the process id) and role.
+    let code = |i: usize| format!("B{run}R{i}");
+    let party = |role: &str, name: &str, i: usize| json!({"role": role, "legal_name": name, "country": "MY", "registration_number": format!("BENCH-{run}-{role}"), "customs_code": code(i)});
     let parties = format!("{url}/v1/parties");
     let mut keys = Vec::new();
     let mut merchant_id = String::new();
-    for (role, name) in [
+    for (i, (role, name)) in [
         ("merchant", "Bench Batik Sdn Bhd"),
         ("platform", "Bench Mall"),
         ("payment", "Bench Pay"),
         ("logistics", "Bench Express"),
-    ] {
-        let created = post(client, &parties, operator, &party(role, name)).await?;
+    ]
+    .into_iter()
+    .enumerate()
+    {
+        let created = post(client, &parties, operator, &party(role, name, i)).await?;
         if role == "merchant" {
             merchant_id = created["party"]["id"]
                 .as_str()
@@ -288,10 +329,36 @@ async fn setup(
         .ok_or("no tax in the quote")?
         .to_string();
     let paid = minor_text(12_000 + minor(&tax)?);
+    let xml = |key: &str| {
+        RequestHead::with_type(
+            "POST",
+            "/ceb/v1/messages",
+            host,
+            Some(key),
+            "application/xml",
+        )
+    };
     Ok(Setup {
         order: RequestHead::new("POST", "/v1/orders", host, Some(&keys[1])),
         payment: RequestHead::new("POST", "/v1/payments", host, Some(&keys[2])),
         waybill: RequestHead::new("POST", "/v1/waybills", host, Some(&keys[3])),
+        ceb_order: xml(&keys[1]),
+        ceb_payment: xml(&keys[2]),
+        ceb_waybill: xml(&keys[3]),
+        ceb: CebParcels {
+            merchant_code: code(0),
+            platform_code: code(1),
+            psp_code: code(2),
+            carrier_code: code(3),
+            sku: "BENCH-TEE".into(),
+            price: "100.00".into(),
+            freight: "20.00".into(),
+            tax: tax.clone(),
+            paid: paid.clone(),
+            run,
+        },
+        ceb_batch,
+        merchant_key: keys[0].clone(),
         merchant_id,
         tax,
         paid,
@@ -361,11 +428,17 @@ impl Parcels {
             let (setup, sequence) = (setup.clone(), self.sequence.clone());
             workers.push(tokio::spawn(async move {
                 let mut done = (0u64, Vec::new(), 0u64, None::<String>);
+                let per_round = setup.ceb_batch.max(1) as u64;
                 while Instant::now() < deadline {
-                    let n = sequence.fetch_add(1, Ordering::Relaxed);
-                    match parcel(&mut connection, &setup, n).await {
+                    let n = sequence.fetch_add(per_round, Ordering::Relaxed);
+                    let sent = if setup.ceb_batch == 0 {
+                        parcel(&mut connection, &setup, n).await
+                    } else {
+                        ceb_parcels(&mut connection, &setup, n).await
+                    };
+                    match sent {
                         Ok(decision_us) => {
-                            done.0 += 1;
+                            done.0 += per_round;
                             done.1.push(decision_us);
                         }
                         Err(e) => {
@@ -490,6 +563,77 @@ async fn parcel(
         )
         .into()),
     }
+}
+
+/// `setup.ceb_batch` parcels from `first` as three CEB messages; the CEB511's round trip in
+/// microseconds. Every document of every message must be accepted (`returnStatus` 120).
+async fn ceb_parcels(
+    connection: &mut Connection,
+    s: &Setup,
+    first: u64,
+) -> Result<u32, Box<dyn std::error::Error>> {
+    let batch = s.ceb.batch(first, s.ceb_batch, resident_id)?;
+    let check = |what: &str, receipt: &[u8]| -> Result<(), String> {
+        let text = String::from_utf8_lossy(receipt);
+        match accepted(&text) {
+            (n, None) if n == s.ceb_batch => Ok(()),
+            (n, other) => Err(format!(
+                "{what} from parcel {first}: {n} of {} documents accepted; first other: {other:?}",
+                s.ceb_batch
+            )),
+        }
+    };
+    let receipt = send(connection, &s.ceb_order, "CEB311", &batch.orders).await?;
+    check("CEB311", receipt)?;
+    let receipt = send(connection, &s.ceb_payment, "CEB411", &batch.payments).await?;
+    check("CEB411", receipt)?;
+    let t = Instant::now();
+    let receipt = send(connection, &s.ceb_waybill, "CEB511", &batch.waybills).await?;
+    let elapsed = t.elapsed().as_micros().min(u32::MAX as u128) as u32;
+    check("CEB511", receipt)?;
+    Ok(elapsed)
+}
+
+/// The merchant's declarations of this run: how many are released, and the first in any other
+/// status (id and status), read page by page after the run.
+async fn declarations_by_status(
+    client: &reqwest::Client,
+    url: &str,
+    s: &Setup,
+) -> Result<(u64, Option<String>), Box<dyn std::error::Error>> {
+    let mut released = 0u64;
+    let mut other = None;
+    let mut cursor: Option<String> = None;
+    loop {
+        let mut page_url = format!("{url}/v1/declarations?limit=200");
+        if let Some(c) = &cursor {
+            page_url.push_str(&format!("&cursor={c}"));
+        }
+        let page: Value = client
+            .get(&page_url)
+            .bearer_auth(&s.merchant_key)
+            .send()
+            .await?
+            .error_for_status()?
+            .json()
+            .await?;
+        for d in page["data"]
+            .as_array()
+            .ok_or("no data in the declarations page")?
+        {
+            match d["status"].as_str() {
+                Some("released") => released += 1,
+                status => {
+                    other.get_or_insert(format!("{}: {status:?}", d["id"]));
+                }
+            }
+        }
+        match page["next_cursor"].as_str() {
+            Some(c) => cursor = Some(c.to_string()),
+            None => break,
+        }
+    }
+    Ok((released, other))
 }
 
 /// POSTs a JSON body; the answer's bytes when it succeeded (2xx), else an error with its text.

@@ -36,12 +36,23 @@ pub struct RequestHead(Vec<u8>);
 impl RequestHead {
     /// `POST`/`GET` `path` on `host` with an optional bearer token; a body is JSON.
     pub fn new(method: &str, path: &str, host: &str, bearer: Option<&str>) -> RequestHead {
+        RequestHead::with_type(method, path, host, bearer, "application/json")
+    }
+
+    /// The same, with the body's media type given.
+    pub fn with_type(
+        method: &str,
+        path: &str,
+        host: &str,
+        bearer: Option<&str>,
+        content_type: &str,
+    ) -> RequestHead {
         let mut head = format!("{method} {path} HTTP/1.1\r\nHost: {host}\r\n");
         if let Some(token) = bearer {
             head.push_str(&format!("Authorization: Bearer {token}\r\n"));
         }
         if method != "GET" {
-            head.push_str("Content-Type: application/json\r\n");
+            head.push_str(&format!("Content-Type: {content_type}\r\n"));
         }
         RequestHead(head.into_bytes())
     }

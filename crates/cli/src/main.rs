@@ -2,6 +2,7 @@
 //! measures a hub.
 
 mod bench;
+mod bench_ceb;
 mod bench_clearance;
 mod bench_http;
 mod bench_ledger;

@@ -63,6 +63,17 @@ fn bench_clearance_reports_parcels_and_the_decision_latency() {
     );
 }
 
+/// The same parcels as CEB messages of five: every declaration is read back after the run and
+/// must be released (a parcel counts only then).
+#[test]
+fn bench_clearance_over_ceb_messages_releases_every_parcel() {
+    let r = bench(&["clearance", "--ceb-batch", "5"]);
+    assert_eq!(r["ceb_batch"], 5, "{r}");
+    assert!(r["parcels_per_s"].as_f64().is_some_and(|v| v > 0.0), "{r}");
+    assert_eq!(r["parcel_errors"], 0, "{r}");
+    assert_eq!(r["healthz_errors"], 0, "{r}");
+}
+
 #[test]
 fn bench_clearance_refuses_a_url_it_cannot_speak_to() {
     for (url, says) in [
