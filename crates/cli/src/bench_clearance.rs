@@ -442,7 +442,7 @@ impl Parcels {
                             done.1.push(decision_us);
                         }
                         Err(e) => {
-                            done.2 += 1;
+                            done.2 += per_round;
                             done.3.get_or_insert(e.to_string());
                         }
                     }
