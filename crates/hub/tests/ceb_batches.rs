@@ -81,18 +81,7 @@ async fn senders(h: &TestHub, run: u32) -> Senders {
         )
         .await;
     assert_eq!(p.status, 201, "{}", p.body);
-    let quote = h
-        .call(
-            reqwest::Method::POST,
-            "/v1/quotes",
-            None,
-            Some(&json!({"origin": "MY", "destination": "CN", "currency": "CNY", "freight": "20.00",
-                "items": [{"hs_code": "610910", "quantity": 1, "unit_price": "100.00", "origin": "MY"}]})),
-            &[],
-        )
-        .await;
-    assert_eq!(quote.status, 200, "{}", quote.body);
-    let tax = quote.body["tax_total"].as_str().unwrap().to_string();
+    let tax = h.quoted_tax(&[("610910", 1, "100.00")], "20.00").await;
     let paid = {
         let (units, cents) = tax.split_once('.').unwrap();
         let minor = 12_000 + units.parse::<i64>().unwrap() * 100 + cents.parse::<i64>().unwrap();
@@ -116,6 +105,21 @@ async fn senders(h: &TestHub, run: u32) -> Senders {
         platform: keys.remove(0),
         psp: keys.remove(0),
         carrier: keys.remove(0),
+    }
+}
+
+/// The first `count` parcels of `s` as three messages, each sender its own; every document of
+/// each must be received (`120`).
+async fn send_all_accepted(h: &TestHub, s: &Senders, count: usize) {
+    let batch = s.parcels.batch(0, count, buyer_id).unwrap();
+    for (key, xml) in [
+        (&s.platform, &batch.orders),
+        (&s.psp, &batch.payments),
+        (&s.carrier, &batch.waybills),
+    ] {
+        let (status, receipt) = send(h, key, xml).await;
+        assert_eq!(status, 200, "{receipt}");
+        assert_eq!(statuses(&receipt), vec!["120"; count], "{receipt}");
     }
 }
 
@@ -192,16 +196,7 @@ fn books_of(accounts: &[ledger::Account], s: &Senders) -> Vec<(usize, String, [i
 async fn a_message_of_valid_documents_clears_every_parcel_even_on_a_pool_of_one_reader() {
     for h in hubs_on(TestDb::all_with(1).await.unwrap(), |_| {}).await {
         let s = senders(&h, 71).await;
-        let batch = s.parcels.batch(0, 40, buyer_id).unwrap();
-        for (key, xml) in [
-            (&s.platform, &batch.orders),
-            (&s.psp, &batch.payments),
-            (&s.carrier, &batch.waybills),
-        ] {
-            let (status, receipt) = send(&h, key, xml).await;
-            assert_eq!(status, 200, "{receipt}");
-            assert_eq!(statuses(&receipt), vec!["120"; 40], "{receipt}");
-        }
+        send_all_accepted(&h, &s, 40).await;
         let decided = declarations(&h, &s.merchant).await;
         assert_eq!(decided.len(), 40, "{decided:?}");
         assert!(
@@ -286,15 +281,7 @@ async fn a_failing_document_in_the_middle_of_a_message_is_refused_alone() {
         // The same three parcels sent cleanly by other parties leave their accounts exactly as
         // the refused document left these: nothing of it stayed in the batch's working set.
         let clean = senders(&h, 73).await;
-        let batch = clean.parcels.batch(0, 3, buyer_id).unwrap();
-        for (key, xml) in [
-            (&clean.platform, &batch.orders),
-            (&clean.psp, &batch.payments),
-            (&clean.carrier, &batch.waybills),
-        ] {
-            let (_, receipt) = send(&h, key, xml).await;
-            assert_eq!(statuses(&receipt), vec!["120"; 3], "{receipt}");
-        }
+        send_all_accepted(&h, &clean, 3).await;
         let accounts = balanced(&h).await;
         let (ours, theirs) = (books_of(&accounts, &s), books_of(&accounts, &clean));
         assert!(!ours.is_empty());

@@ -67,21 +67,7 @@ async fn order_body(
 
 /// The tax the hub computes for these lines (HS, quantity, unit price) from MY to CN in CNY.
 async fn quoted_tax(h: &TestHub, lines: &[(&str, u32, &str)], freight: &str) -> String {
-    let items: Vec<Value> = lines
-        .iter()
-        .map(|(hs, q, p)| json!({"hs_code": hs, "quantity": q, "unit_price": p, "origin": "MY"}))
-        .collect();
-    let q = h
-        .call(
-            Method::POST,
-            "/v1/quotes",
-            None,
-            Some(&json!({"origin": "MY", "destination": "CN", "currency": "CNY", "freight": freight, "items": items})),
-            &[],
-        )
-        .await;
-    assert_eq!(q.status, 200, "{}", q.body);
-    q.body["tax_total"].as_str().unwrap().to_string()
+    h.quoted_tax(lines, freight).await
 }
 
 fn payment_body(order: &Value, tx: &str) -> Value {

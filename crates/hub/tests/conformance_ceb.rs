@@ -437,17 +437,12 @@ async fn a_parcel_sent_as_ceb_messages_clears_and_its_signed_inventory_list_vali
                 .await;
             assert_eq!(p.status, 201, "{}", p.body);
         }
-        let quote = h
-            .call(
-                reqwest::Method::POST,
-                "/v1/quotes",
-                None,
-                Some(&json!({"origin": "MY", "destination": "CN", "currency": "CNY", "freight": "5.00",
-                    "items": [{"hs_code": "6214100000", "quantity": 2, "unit_price": "20.00"}, {"hs_code": "6214100000", "quantity": 1, "unit_price": "10.00"}]})),
-                &[],
+        let tax = h
+            .quoted_tax(
+                &[("6214100000", 2, "20.00"), ("6214100000", 1, "10.00")],
+                "5.00",
             )
             .await;
-        let tax = quote.body["tax_total"].as_str().unwrap().to_string();
         let paid = cents_text(5_500 + cents(&tax));
         // Sending for somebody else is refused at intake.
         let (_, receipt) = send(&h, &psp, &our_order("SO-CEB-1", &tax, &paid)).await;

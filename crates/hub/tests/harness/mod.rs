@@ -178,6 +178,28 @@ impl TestHub {
         accounts
     }
 
+    /// The tax the hub's landed-cost engine computes for goods from Malaysia to China in CNY:
+    /// `lines` are (HS code, quantity, unit price).
+    pub async fn quoted_tax(&self, lines: &[(&str, u32, &str)], freight: &str) -> String {
+        let items: Vec<Value> = lines
+            .iter()
+            .map(
+                |(hs, q, p)| json!({"hs_code": hs, "quantity": q, "unit_price": p, "origin": "MY"}),
+            )
+            .collect();
+        let q = self
+            .call(
+                Method::POST,
+                "/v1/quotes",
+                None,
+                Some(&json!({"origin": "MY", "destination": "CN", "currency": "CNY", "freight": freight, "items": items})),
+                &[],
+            )
+            .await;
+        assert_eq!(q.status, 200, "{}", q.body);
+        q.body["tax_total"].as_str().unwrap().to_string()
+    }
+
     /// Orders visible to the operator: proves what was (not) stored.
     pub async fn order_count(&self) -> usize {
         let mut conn = self.hub.state.db.read().await.expect("reader");
