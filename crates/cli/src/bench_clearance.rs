@@ -28,8 +28,10 @@ pub struct ClearanceArgs {
     /// With no --url: run the bench's own hub on this PostgreSQL instead of SQLite.
     #[arg(long)]
     pub database: Option<String>,
-    /// Parcels in flight at once (each sends its three documents in turn).
-    #[arg(long, default_value_t = 64)]
+    /// Parcels in flight at once (each sends its three documents in turn). The default, 128,
+    /// is where the rate peaks on the 2-core machine of docs/performance.md; the decision
+    /// latency's target is a matter of moderate loads (4 to 16).
+    #[arg(long, default_value_t = 128)]
     pub concurrency: usize,
     /// Seconds of each load (/healthz and parcels take turns in half-second slices).
     #[arg(long, default_value_t = 10)]
