@@ -271,6 +271,33 @@ mod tests {
     use ledger::TransferResult;
     use trade::Currency;
 
+    /// The pending map is sized at load for its bound: filling it to the bound never grows
+    /// (rehashes) it on the writer's thread, and past the bound nothing more is kept.
+    #[tokio::test]
+    async fn the_pending_map_fills_to_its_bound_without_growing() {
+        let usd = Currency::parse("USD").unwrap();
+        let tdb = store::testing::TestDb::sqlite().await.unwrap();
+        let mut conn = tdb.db.read().await.unwrap();
+        let mut books = Books::load(conn.stores(), 1_000).await.unwrap();
+        drop(conn);
+        let reserved = books.pending.capacity();
+        assert!(reserved >= 1_000, "reserved {reserved}");
+        let hold = |i: usize| Transfer::pending(format!("trf_{i:05}"), "acc_a", "acc_b", 1, usd);
+        for chunk in (0..1_200).collect::<Vec<_>>().chunks(100) {
+            books.absorb(&Changes {
+                transfers: chunk.iter().map(|i| hold(*i)).collect(),
+                ..Changes::default()
+            });
+        }
+        assert_eq!(books.pending.len(), 1_000, "kept up to the bound");
+        assert_eq!(books.pending.capacity(), reserved, "never grown");
+        assert!(books.pending("trf_00999").is_some());
+        assert!(
+            books.pending("trf_01000").is_none(),
+            "past the bound: read from the store"
+        );
+    }
+
     /// The ledger's clock never goes back, even when the wall clock does: an account's chain is
     /// in time order, which statements rely on (decision 35).
     #[tokio::test]
